@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from sandbox.providers.base import ProviderService
+from sandbox.providers.firework import FireworkService
+from sandbox.providers.lisa import LisaService
+from sandbox.providers.shopee import ShopeeService
 from sandbox.providers.tiktok_shop import TikTokShopService
 
 SERVICES: tuple[type[ProviderService], ...] = (
+    ShopeeService,
     TikTokShopService,
+    FireworkService,
+    LisaService,
     # more providers: one line each, in SPEC.md order
 )
 

@@ -1,0 +1,16 @@
+"""Gathers the definitions; the logic lives in defs/."""
+
+from dagster import Definitions
+from dagster_dlt import DagsterDltResource
+
+from dagster_project.defs.marts.assets import dim_fx_rates, session_marts
+from dagster_project.defs.tiktok_shop.assets import tiktok_shop_assets
+from dagster_project.resources import Warehouse
+from pipelines.redaction import install_log_redaction
+
+install_log_redaction()
+
+defs = Definitions(
+    assets=[tiktok_shop_assets, dim_fx_rates, session_marts],
+    resources={"dlt": DagsterDltResource(), "warehouse": Warehouse.from_env()},
+)

@@ -1,0 +1,83 @@
+"""DuckDB access: connections opened late and closed early, one writer at a time.
+
+DuckDB lets one process write a file at a time. Writers wait (with backoff) for a lock held
+by someone else instead of failing; readers open read-only and never block a scheduled run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from tenacity import retry, retry_if_exception, stop_after_delay, wait_exponential_jitter
+
+
+def _locked(exc: BaseException) -> bool:
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
+@retry(
+    retry=retry_if_exception(_locked),
+    wait=wait_exponential_jitter(initial=0.2, max=5),
+    stop=stop_after_delay(120),
+    reraise=True,
+)
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+@contextmanager
+def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = _open(path, read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    found = con.execute(
+        "select 1 from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return found is not None
+
+
+def read_frame(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
+) -> pl.LazyFrame:
+    table = con.execute(sql, params or []).to_arrow_table()
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    return frame.lazy()
+
+
+def replace_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pl.DataFrame,
+    where: str,
+    params: list[object],
+) -> None:
+    """Delete the rows ``where`` selects and insert ``frame``, in one transaction.
+
+    This is what makes re-building a partition idempotent: the partition's rows are
+    replaced, never appended to.
+    """
+    schema = table.split(".")[0]
+    con.execute(f"create schema if not exists {schema}")
+    con.register("_incoming", frame.to_arrow())
+    try:
+        con.execute(f"create table if not exists {table} as select * from _incoming limit 0")
+        con.execute("begin transaction")
+        con.execute(f"delete from {table} where {where}", params)
+        con.execute(f"insert into {table} by name select * from _incoming")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        con.unregister("_incoming")

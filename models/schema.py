@@ -1,0 +1,56 @@
+"""Column names and types of the marts, as SPEC.md defines them (the product contract)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+TS = pl.Datetime("us")  # UTC, stored without a zone so every client reads the same clock time
+
+FCT_SESSIONS: dict[str, pl.DataType] = {
+    "provider": pl.String(),
+    "account_id": pl.String(),
+    "session_id": pl.String(),
+    "title": pl.String(),
+    "status": pl.String(),
+    "scheduled_at": TS,
+    "started_at": TS,
+    "ended_at": TS,
+    "session_date": pl.Date(),
+    "duration_s": pl.Int64(),
+    "views": pl.Int64(),
+    "peak_viewers": pl.Int64(),
+    "likes": pl.Int64(),
+    "comments": pl.Int64(),
+    "shares": pl.Int64(),
+    "orders": pl.Int64(),
+    "items_sold": pl.Int64(),
+    "gmv": pl.Float64(),
+    "currency": pl.String(),
+    "gmv_usd": pl.Float64(),
+    "engagement_rate": pl.Float64(),
+}
+
+# What a staging model hands to fct_sessions: everything but the derived columns.
+STAGED_SESSIONS = {k: v for k, v in FCT_SESSIONS.items() if k not in ("gmv_usd", "engagement_rate")}
+
+GMV_DAILY: dict[str, pl.DataType] = {
+    "session_date": pl.Date(),
+    "provider": pl.String(),
+    "account_id": pl.String(),
+    "currency": pl.String(),
+    "sessions": pl.Int64(),
+    "live_hours": pl.Float64(),
+    "orders": pl.Int64(),
+    "items_sold": pl.Int64(),
+    "gmv": pl.Float64(),
+    "gmv_usd": pl.Float64(),
+    "gpm_usd": pl.Float64(),
+    "gmv_usd_per_live_hour": pl.Float64(),
+}
+
+DIM_FX_RATES: dict[str, pl.DataType] = {"currency": pl.String(), "usd_per_unit": pl.Float64()}
+
+
+def conform(frame: pl.LazyFrame, schema: dict[str, pl.DataType]) -> pl.LazyFrame:
+    """Exactly the contract's columns, in order, with the contract's types."""
+    return frame.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])

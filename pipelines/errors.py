@@ -1,0 +1,50 @@
+"""Errors a provider run can end with, each naming the provider, the endpoint and the cause."""
+
+from __future__ import annotations
+
+from pipelines.redaction import redact
+
+
+class ProviderError(Exception):
+    """A provider call failed for good. ``str()`` is one line: provider, endpoint, cause."""
+
+    retryable = False
+
+    def __init__(self, provider: str, endpoint: str, cause: str, status: int | None = None):
+        self.provider = provider
+        self.endpoint = endpoint
+        self.cause = redact(cause)
+        self.status = status
+        super().__init__(f"{provider}: {endpoint}: {self.cause}")
+
+
+class AuthError(ProviderError):
+    """Bad or expired credentials: retrying will not help."""
+
+
+class CreditsExhausted(ProviderError):
+    """The provider's paid quota is used up (KeyAPI's 402)."""
+
+
+class MalformedResponse(ProviderError):
+    """The answer does not match the provider's documented shape."""
+
+
+class ProviderUnavailable(ProviderError):
+    """Connect errors, timeouts, 429 and 5xx that outlasted every retry."""
+
+
+class RetryableStatus(ProviderError):
+    """A 429 or 5xx answer; the retry policy decides whether to go again."""
+
+    retryable = True
+
+    def __init__(
+        self, provider: str, endpoint: str, cause: str, status: int, retry_after: float | None
+    ):
+        super().__init__(provider, endpoint, cause, status)
+        self.retry_after = retry_after
+
+
+class BudgetReached(Exception):
+    """The run's own request budget (``max_credits_per_run``) is spent: stop paging, keep rows."""

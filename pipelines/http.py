@@ -1,0 +1,269 @@
+"""The one HTTP client every provider source pages its API with.
+
+What lives here lives once: timeouts, retries with exponential backoff and jitter on connect
+errors, timeouts, 429 and 5xx (honouring ``Retry-After``), a client-side rate limiter so a
+documented limit is never exceeded, a count of the requests actually sent (KeyAPI bills each
+one), a budget that stops paging cleanly, and errors that name provider, endpoint and cause
+with secrets masked. Provider quirks (envelopes, signing, paging) stay in the provider module.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+from pyrate_limiter import Duration, Limiter, Rate
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from pipelines.errors import (
+    AuthError,
+    BudgetReached,
+    CreditsExhausted,
+    MalformedResponse,
+    ProviderError,
+    ProviderUnavailable,
+    RetryableStatus,
+)
+from pipelines.redaction import redact, register_secret
+
+log = logging.getLogger("lsw.http")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """Per-provider HTTP behaviour; every field can be set in the provider's config section.
+
+    Attributes:
+        timeout_s: how long one request may take before it counts as failed.
+        max_attempts: attempts per request, the first included.
+        backoff_s: first backoff delay; doubles per attempt, with jitter, up to backoff_max_s.
+        backoff_max_s: cap on one backoff delay (and on an honoured Retry-After).
+        rate_limit: at most this many requests per ``rate_window_s`` (None: no cap).
+        rate_window_s: the rate limit's window.
+        max_requests: stop (BudgetReached) before sending more than this many requests.
+    """
+
+    timeout_s: float = 30.0
+    max_attempts: int = 5
+    backoff_s: float = 0.5
+    backoff_max_s: float = 30.0
+    rate_limit: int | None = None
+    rate_window_s: float = 1.0
+    max_requests: int | None = None
+
+
+class TransientMalformed(MalformedResponse):
+    """A body that is not JSON at all (cut off in transit, a proxy's HTML page): worth a retry."""
+
+    retryable = True
+
+
+def _retryable(exc: BaseException) -> bool:
+    return isinstance(exc, httpx.TransportError) or getattr(exc, "retryable", False)
+
+
+class ProviderClient:
+    """A provider's HTTP client: thread-safe, counted, rate-limited, retrying.
+
+    Args:
+        provider: provider name as in SPEC.md, used in every error.
+        base_url: the provider's base URL (configurable: the sandbox stands in for it).
+        headers: headers for every request (credentials included; they are registered as
+            secrets and never logged).
+        secrets: further values to mask wherever they appear.
+        settings: retry, timeout, rate and budget settings.
+    """
+
+    def __init__(
+        self,
+        provider: str,
+        base_url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        secrets: tuple[str | None, ...] = (),
+        settings: HttpSettings | None = None,
+    ) -> None:
+        self.provider = provider
+        self.settings = settings or HttpSettings()
+        for value in (*secrets, *(headers or {}).values()):
+            if value and " " in value:
+                register_secret(value.split(" ", 1)[1])
+            register_secret(value)
+        timeout = self.settings.timeout_s
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            headers=dict(headers or {}),
+            timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+        )
+        self._limiter = _limiter(self.settings)
+        self._count_lock = threading.Lock()
+        self.requests_made = 0
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ProviderClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        parse: Callable[[httpx.Response], T],
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        classify: Callable[[httpx.Response], None] | None = None,
+    ) -> T:
+        """Send with retries and return ``parse(response)``.
+
+        ``classify`` may raise a provider-specific error for an answer whose HTTP status says
+        success but whose body does not (Trovo's 11706, Shopee's envelope); by default the
+        HTTP status decides. ``parse`` turns a good answer into data and raises
+        MalformedResponse when the shape is wrong.
+        """
+        endpoint = f"{method} {path}"
+
+        def attempt() -> T:
+            self._spend(endpoint)
+            try:
+                response = self._http.request(
+                    method, path, params=params, json=json, data=data, headers=headers
+                )
+            except httpx.TransportError as exc:
+                log.debug("%s: %s: %s", self.provider, endpoint, type(exc).__name__)
+                raise
+            (classify or self.classify)(response)
+            return parse(response)
+
+        retrying = Retrying(
+            stop=stop_after_attempt(self.settings.max_attempts),
+            wait=self._wait,
+            retry=retry_if_exception(_retryable),
+            before_sleep=self._before_sleep(endpoint),
+            reraise=True,
+        )
+        try:
+            return retrying(attempt)
+        except BudgetReached:
+            raise
+        except RetryableStatus as exc:
+            raise ProviderUnavailable(
+                self.provider,
+                endpoint,
+                f"{exc.cause}, still after {self.settings.max_attempts} attempts",
+                exc.status,
+            ) from None
+        except TransientMalformed as exc:
+            raise MalformedResponse(self.provider, endpoint, exc.cause) from None
+        except httpx.TransportError as exc:
+            raise ProviderUnavailable(
+                self.provider,
+                endpoint,
+                f"{_transport_cause(exc)}, still after {self.settings.max_attempts} attempts",
+            ) from None
+
+    def classify(self, response: httpx.Response) -> None:
+        """Raise the error an HTTP status means; a 2xx passes."""
+        status = response.status_code
+        if status < 400:
+            return
+        endpoint = f"{response.request.method} {response.request.url.path}"
+        cause = f"HTTP {status}: {error_message(response)}"
+        if status == 429 or status >= 500:
+            raise RetryableStatus(self.provider, endpoint, cause, status, retry_after(response))
+        if status in (401, 403):
+            raise AuthError(self.provider, endpoint, f"credentials refused ({cause})", status)
+        if status == 402:
+            raise CreditsExhausted(self.provider, endpoint, f"credits exhausted ({cause})", status)
+        raise ProviderError(self.provider, endpoint, cause, status)
+
+    def _spend(self, endpoint: str) -> None:
+        with self._count_lock:
+            budget = self.settings.max_requests
+            if budget is not None and self.requests_made >= budget:
+                raise BudgetReached(f"{self.provider}: request budget of {budget} spent")
+            self.requests_made += 1
+        if self._limiter is not None:
+            self._limiter.try_acquire(self.provider)
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        hinted = getattr(exc, "retry_after", None)
+        if hinted is not None:
+            return float(min(hinted, self.settings.backoff_max_s))
+        backoff = wait_exponential_jitter(
+            initial=self.settings.backoff_s,
+            max=self.settings.backoff_max_s,
+            jitter=self.settings.backoff_s,
+        )
+        return float(backoff(state))
+
+    def _before_sleep(self, endpoint: str) -> Callable[[RetryCallState], None]:
+        def note(state: RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            cause = exc.cause if isinstance(exc, ProviderError) else _transport_cause(exc)
+            wait = state.next_action.sleep if state.next_action else 0.0
+            log.warning(
+                "%s: %s: %s; retry %d in %.1fs",
+                self.provider,
+                endpoint,
+                cause,
+                state.attempt_number,
+                wait,
+            )
+
+        return note
+
+
+def _limiter(settings: HttpSettings) -> Limiter | None:
+    if settings.rate_limit is None:
+        return None
+    return Limiter(Rate(settings.rate_limit, int(settings.rate_window_s * Duration.SECOND)))
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (delta-seconds form), if any."""
+    value = response.headers.get("retry-after")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def error_message(response: httpx.Response) -> str:
+    """The message a provider put in an error body, whatever its envelope calls it."""
+    try:
+        body = response.json()
+    except ValueError:
+        return redact(response.text[:200].strip() or response.reason_phrase)
+    if isinstance(body, dict):
+        for key in ("message", "msg", "error_description", "error"):
+            if isinstance(body.get(key), str) and body[key]:
+                return redact(body[key])
+    return redact(str(body)[:200])
+
+
+def _transport_cause(exc: BaseException | None) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return "no answer within the timeout"
+    if isinstance(exc, httpx.ConnectError):
+        return "cannot connect"
+    return redact(f"{type(exc).__name__}: {exc}") if exc else "unknown"

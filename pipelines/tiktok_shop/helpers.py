@@ -1,0 +1,91 @@
+"""Paging through one seller's livestreams, with KeyAPI's quirks kept here."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+import httpx
+import orjson
+from pydantic import ValidationError
+
+from pipelines.errors import BudgetReached, MalformedResponse, ProviderError
+from pipelines.http import ProviderClient, TransientMalformed
+from pipelines.tiktok_shop.schema import ENVELOPE, Livestream, describe, seconds
+from pipelines.tiktok_shop.settings import ANALYTICS_PATH, MAX_PAGE_NUM, PAGE_SIZE, PROVIDER
+
+ENDPOINT = f"GET {ANALYTICS_PATH}"
+
+
+@dataclass
+class SellerResult:
+    """Rows of one seller inside the window, and why paging ended if not by design."""
+
+    seller_id: str
+    rows: list[Livestream] = field(default_factory=list)
+    pages: int = 0
+    error: ProviderError | None = None
+    budget_reached: bool = False
+
+
+def parse_page(response: httpx.Response) -> list[Livestream]:
+    """A page's records, or MalformedResponse naming what is wrong with it."""
+    try:
+        envelope = ENVELOPE.validate_json(response.content)
+    except ValidationError as exc:
+        if exc.errors()[0]["type"] == "json_invalid":
+            raise TransientMalformed(PROVIDER, ENDPOINT, describe(exc)) from None
+        raise MalformedResponse(PROVIDER, ENDPOINT, describe(exc)) from None
+    if envelope["code"] != 0:
+        raise ProviderError(
+            PROVIDER, ENDPOINT, f"code {envelope['code']}: {envelope.get('message') or ''}"
+        )
+    rows = envelope.get("data") or []
+    for row in rows:
+        row["create_time"] = seconds(row["create_time"]) or 0
+        row["finish_time"] = seconds(row.get("finish_time"))
+    return rows
+
+
+def fetch_seller(
+    client: ProviderClient, seller_id: str, start_ts: int, end_ts: int, stop: threading.Event
+) -> SellerResult:
+    """Page one seller until a short page, keeping records whose start is in [start, end).
+
+    KeyAPI has no date filter. Pages are assumed newest first (CONTRACT-NOTES.md), so paging
+    stops once a whole page predates the window; but that shortcut is taken only while every
+    page seen so far really was in descending order, so a differently ordered feed is read to
+    the end instead of being cut short.
+    """
+    result = SellerResult(seller_id)
+    newest_first = True
+    previous_last: int | None = None
+    for page_num in range(1, MAX_PAGE_NUM + 1):
+        if stop.is_set():
+            break
+        params = {"seller_id": seller_id, "page_num": page_num, "page_size": PAGE_SIZE}
+        try:
+            page = client.request("GET", ANALYTICS_PATH, parse_page, params=params)
+        except BudgetReached:
+            result.budget_reached = True
+            break
+        except ProviderError as exc:
+            result.error = exc
+            break
+        result.pages += 1
+        result.rows.extend(r for r in page if start_ts <= r["create_time"] < end_ts)
+        if len(page) < PAGE_SIZE:
+            break
+        times = [r["create_time"] for r in page]
+        descending = all(a >= b for a, b in pairwise(times))
+        follows = previous_last is None or previous_last >= times[0]
+        newest_first = newest_first and descending and follows
+        if newest_first and max(times) < start_ts:
+            break
+        previous_last = times[-1]
+    return result
+
+
+def dumps(rows: list[Livestream]) -> bytes:
+    return orjson.dumps(rows)
