@@ -1,0 +1,197 @@
+"""`lsw`: demo, run, check, sandbox, ui and sql (SPEC.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from lsw import paths
+from lsw.providers import ALL_PROVIDERS, configured, implemented
+
+app = typer.Typer(
+    help="livestream-warehouse: livestream commerce data from five platforms in one DuckDB.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+# Piped output (CI logs, files) gets room for the tables instead of rich's 80-column default.
+console = Console(width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True)
+
+WarehouseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--warehouse", help="DuckDB file (else LSW_WAREHOUSE, else data/warehouse.duckdb)"
+    ),
+]
+ProviderOpt = Annotated[
+    list[str] | None,
+    typer.Option("--provider", "-p", help=f"repeatable; one of {', '.join(ALL_PROVIDERS)}"),
+]
+
+
+def _providers(chosen: list[str] | None) -> list[str]:
+    unknown = sorted(set(chosen or []) - set(ALL_PROVIDERS))
+    if unknown:
+        raise typer.BadParameter(f"unknown provider(s) {unknown}; known: {list(ALL_PROVIDERS)}")
+    return list(chosen or ALL_PROVIDERS)
+
+
+def _day(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{name} must be YYYY-MM-DD, got {value!r}") from None
+
+
+def _setup_logging() -> None:
+    from pipelines.redaction import install_log_redaction
+
+    install_log_redaction()
+
+
+def _load(providers: list[str], start: date, end: date) -> bool:
+    """Run the providers and marts for start..end; print failures; True when all went well."""
+    from lsw.runner import materialize
+
+    with console.status(f"Loading {', '.join(providers)} for {start} .. {end} (one Dagster run)"):
+        outcome = materialize(providers, start, end)
+    for line in outcome.failures:
+        err.print(f"[red]failed[/red] {line}", highlight=False)
+    return outcome.ok
+
+
+@app.command()
+def demo(
+    days: Annotated[int, typer.Option(min=1, max=365, help="how many days to backfill")] = 14,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Offline, credential-free: backfill the built-in provider sandbox into a warehouse."""
+    from lsw.summary import print_summary
+    from sandbox import SandboxConfig, SandboxServer
+
+    began = time.perf_counter()
+    target = paths.prepare(warehouse)
+    _setup_logging()
+    end = datetime.now(UTC).date()
+    start = end - timedelta(days=days - 1)
+    with SandboxServer(SandboxConfig(days=max(90, days + 1))) as sandbox:
+        console.print(f"Provider sandbox on {sandbox.url}")
+        os.environ.update(sandbox.env())
+        providers = [p for p in ALL_PROVIDERS if implemented(p) and configured(p) is not None]
+        ok = _load(providers, start, end)
+    print_summary(console, target, start, end)
+    console.print(f"Warehouse: {target}")
+    console.print(f"Dagster runs: {paths.dagster_home()} (see them with `lsw ui`)")
+    console.print(f"Done in {time.perf_counter() - began:.1f} s")
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def run(
+    start: Annotated[str, typer.Option(help="first day, YYYY-MM-DD (UTC)")],
+    end: Annotated[str, typer.Option(help="last day, YYYY-MM-DD (UTC), inclusive")],
+    provider: ProviderOpt = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Load the daily partitions start..end of the chosen providers, then the marts."""
+    from lsw.summary import print_summary
+
+    first, last = _day(start, "--start"), _day(end, "--end")
+    if last < first:
+        raise typer.BadParameter("--end is before --start")
+    target = paths.prepare(warehouse)
+    _setup_logging()
+    chosen = []
+    for name in _providers(provider):
+        if not implemented(name):
+            console.print(f"{name}: skipped (no source yet in this version)")
+        elif configured(name) is None:
+            console.print(f"{name}: skipped (not configured: sources.{name})")
+        else:
+            chosen.append(name)
+    ok = _load(chosen, first, last)
+    print_summary(console, target, first, last)
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def check(provider: ProviderOpt = None) -> None:
+    """Try each configured provider's credentials with one cheap call."""
+    from lsw.check import check as check_one
+
+    _setup_logging()
+    failed = False
+    for name in _providers(provider):
+        config = configured(name) if implemented(name) else None
+        if config is None:
+            console.print(f"{name}: not configured")
+            continue
+        ok, message = check_one(name, config)
+        failed |= not ok
+        console.print(f"{name}: {message}", highlight=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def sandbox(
+    port: Annotated[int, typer.Option(help="port on 127.0.0.1 (0: any free port)")] = 8765,
+    seed: Annotated[int, typer.Option(help="same seed, same world")] = 7,
+    scale: Annotated[int, typer.Option(min=1, help="accounts per provider multiplier")] = 1,
+    days: Annotated[int, typer.Option(min=1, help="past days with sessions")] = 90,
+    print_config: Annotated[
+        bool, typer.Option("--print-config", help="print the SOURCES__ variables first")
+    ] = False,
+) -> None:
+    """Serve the provider sandbox for exploration (Ctrl-C to stop)."""
+    from sandbox import SandboxConfig, SandboxServer
+
+    server = SandboxServer(SandboxConfig(seed=seed, scale=scale, days=days), port=port)
+    if print_config:
+        for key, value in server.runtime.env_config(server.url).items():
+            print(f"export {key}={json.dumps(value) if ' ' in value else _shell(value)}")
+    err.print(f"Provider sandbox on {server.url} (providers under /<name>); Ctrl-C stops it")
+    sys.stdout.flush()
+    server.serve_forever()
+
+
+def _shell(value: str) -> str:
+    return "'" + value.replace("'", "'\"'\"'") + "'"
+
+
+@app.command()
+def ui(warehouse: WarehouseOpt = None) -> None:
+    """Open the Dagster UI on this warehouse (`dagster dev`)."""
+    paths.prepare(warehouse)
+    raise typer.Exit(
+        subprocess.call(
+            [sys.executable, "-m", "dagster", "dev", "-m", "dagster_project.definitions"]
+        )
+    )
+
+
+@app.command()
+def sql(query: str, warehouse: WarehouseOpt = None) -> None:
+    """Run a read-only SQL query on the warehouse and print the result."""
+    import duckdb
+
+    from lsw.warehouse import connect
+
+    with connect(paths.warehouse_path(warehouse), read_only=True) as con:
+        try:
+            relation = con.sql(query)
+        except duckdb.Error as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from None
+        if relation is not None:
+            relation.show(max_rows=50)
