@@ -1,0 +1,549 @@
+"""The Shopee stand-in against shopee-livestream.md and CONTRACT-NOTES.md, over real HTTP."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from sandbox import SandboxConfig, SandboxServer
+from sandbox.providers.shopee import ShopeeService
+from sandbox.providers.shopee.world import comments_between
+from tests.conftest import FROZEN_AT
+
+LIVE = "/api/v2/livestream/"
+REFRESH = "/api/v2/auth/access_token/get"
+TOKEN_GET = "/api/v2/auth/token/get"
+NOW = int(FROZEN_AT)
+
+
+def _sign(key: str, *parts: object) -> str:
+    return hmac.new(key.encode(), "".join(map(str, parts)).encode(), hashlib.sha256).hexdigest()
+
+
+class Shopee:
+    """A minimal client that signs the way the reference says."""
+
+    def __init__(self, sandbox: SandboxServer) -> None:
+        env = sandbox.env()
+        self.env = env
+        self.base = env["SOURCES__SHOPEE__BASE_URL"]
+        self.partner_id = int(env["SOURCES__SHOPEE__PARTNER_ID"])
+        self.key = env["SOURCES__SHOPEE__PARTNER_KEY"]
+        self.accounts = json.loads(env["SOURCES__SHOPEE__ACCOUNTS"])
+        self.sessions = json.loads(env["SOURCES__SHOPEE__SESSIONS"])
+        self.http = httpx.Client(timeout=10)
+        self.now = NOW
+        self.refresh_tokens: dict[int, str] = {}
+
+    def post_token(self, path: str, body: dict[str, Any], ts: int | None = None) -> httpx.Response:
+        ts = self.now if ts is None else ts
+        query = {"partner_id": self.partner_id, "timestamp": ts}
+        query["sign"] = _sign(self.key, self.partner_id, path, ts)  # type: ignore[assignment]
+        return self.http.post(self.base + path, params=query, json=body)
+
+    def refresh(self, user_id: int, refresh_token: str) -> httpx.Response:
+        body = {"refresh_token": refresh_token, "partner_id": self.partner_id, "user_id": user_id}
+        return self.post_token(REFRESH, body)
+
+    def login(self, account: dict[str, Any]) -> str:
+        """A fresh access token; the rotated refresh token is kept for the next login."""
+        uid = account["user_id"]
+        got = self.refresh(uid, self.refresh_tokens.get(uid, account["refresh_token"])).json()
+        assert got["error"] == "", got
+        self.refresh_tokens[uid] = got["refresh_token"]
+        return str(got["access_token"])
+
+    def advance(self, sandbox: SandboxServer, seconds: int) -> None:
+        sandbox.advance_clock(seconds)
+        self.now += seconds
+
+    def get(
+        self,
+        api: str,
+        user_id: int,
+        token: str,
+        ts: int | None = None,
+        sign: str | None = None,
+        **params: Any,
+    ) -> httpx.Response:
+        ts = self.now if ts is None else ts
+        path = LIVE + api
+        common = {"partner_id": self.partner_id, "timestamp": ts, "access_token": token}
+        common["user_id"] = user_id
+        common["sign"] = sign or _sign(self.key, self.partner_id, path, ts, token, user_id)
+        return self.http.get(self.base + path, params={**common, **params})
+
+
+@pytest.fixture
+def shopee(sandbox: SandboxServer) -> Shopee:
+    return Shopee(sandbox)
+
+
+def _service(sandbox: SandboxServer) -> ShopeeService:
+    service = sandbox.rt.services["shopee"]
+    assert isinstance(service, ShopeeService)
+    return service
+
+
+def _ok(response: httpx.Response) -> dict[str, Any]:
+    body = response.json()
+    assert response.status_code == 200 and body["error"] == "", body
+    assert set(body) == {"error", "message", "request_id", "response"}
+    result: dict[str, Any] = body["response"]
+    return result
+
+
+def _err(response: httpx.Response, status: int, error: str) -> str:
+    body = response.json()
+    assert response.status_code == status, body
+    assert set(body) == {"error", "message", "request_id", "response"}
+    assert body["error"] == error and body["request_id"] and body["response"] is None
+    return str(body["message"])
+
+
+def test_env_config_has_exactly_the_spec_keys(shopee: Shopee) -> None:
+    keys = {k for k in shopee.env if k.startswith("SOURCES__SHOPEE__")}
+    assert keys == {
+        "SOURCES__SHOPEE__BASE_URL",
+        "SOURCES__SHOPEE__PARTNER_ID",
+        "SOURCES__SHOPEE__PARTNER_KEY",
+        "SOURCES__SHOPEE__ACCOUNTS",
+        "SOURCES__SHOPEE__SESSIONS",
+    }
+    assert [a["region"] for a in shopee.accounts] == ["TW", "ID", "TH", "TW"]
+    assert all(isinstance(a["user_id"], int) for a in shopee.accounts)
+    users = {a["user_id"] for a in shopee.accounts}
+    assert shopee.sessions and {s["user_id"] for s in shopee.sessions} == users
+    assert all(isinstance(s["session_id"], int) for s in shopee.sessions)
+
+
+def test_refresh_rotates_tokens_and_refuses_reuse(shopee: Shopee) -> None:
+    account = shopee.accounts[0]
+    first = shopee.refresh(account["user_id"], account["refresh_token"])
+    body = first.json()
+    assert first.status_code == 200 and body["error"] == "" and "response" not in body
+    assert body["expire_in"] == 14400 and body["user_id"] == account["user_id"]
+    assert body["partner_id"] == shopee.partner_id
+    assert body["refresh_token"] != account["refresh_token"]
+
+    again = shopee.refresh(account["user_id"], account["refresh_token"])
+    assert again.status_code == 403 and again.json()["error"] == "error_auth"
+    assert "access_token" not in again.json()
+
+    second = shopee.refresh(account["user_id"], body["refresh_token"]).json()
+    assert second["error"] == ""
+    assert second["access_token"] != body["access_token"]
+    assert second["refresh_token"] not in (body["refresh_token"], account["refresh_token"])
+    # Both access tokens stay usable until they expire.
+    for token in (body["access_token"], second["access_token"]):
+        _ok(shopee.get("get_item_set_list", account["user_id"], token, offset=0, page_size=10))
+
+
+def test_refresh_token_of_another_user_and_expired_refresh_token(
+    sandbox: SandboxServer, shopee: Shopee
+) -> None:
+    a, b = shopee.accounts[0], shopee.accounts[1]
+    wrong = shopee.refresh(b["user_id"], a["refresh_token"])
+    assert wrong.status_code == 403 and wrong.json()["error"] == "error_auth"
+    shopee.advance(sandbox, 30 * 86_400)
+    expired = shopee.refresh(a["user_id"], a["refresh_token"])
+    assert expired.status_code == 403 and expired.json()["error"] == "refresh_token_expired"
+
+
+def test_token_refresh_signature_and_body_checked(shopee: Shopee) -> None:
+    account = shopee.accounts[0]
+    body = {"refresh_token": account["refresh_token"], "partner_id": shopee.partner_id}
+    bad = shopee.http.post(
+        shopee.base + REFRESH,
+        params={"partner_id": shopee.partner_id, "timestamp": NOW, "sign": "0" * 64},
+        json={**body, "user_id": account["user_id"]},
+    )
+    assert bad.status_code == 403 and bad.json()["error"] == "error_sign"
+    missing = shopee.post_token(REFRESH, body)
+    assert missing.status_code == 400 and missing.json()["error"] == "error_param"
+    # The refused calls did not spend the token.
+    assert shopee.refresh(account["user_id"], account["refresh_token"]).json()["error"] == ""
+
+
+def test_authorisation_code_works_once(sandbox: SandboxServer, shopee: Shopee) -> None:
+    account = shopee.accounts[2]
+    code = _service(sandbox).auth_code(account["user_id"])
+    got = shopee.post_token(TOKEN_GET, {"code": code, "partner_id": shopee.partner_id}).json()
+    assert got["error"] == "" and got["user_id_list"] == [account["user_id"]]
+    assert len(got["shop_id_list"]) == 1 and got["expire_in"] == 14400
+    _ok(
+        shopee.get(
+            "get_like_item_list", account["user_id"], got["access_token"], offset=0, page_size=5
+        )
+    )
+    again = shopee.post_token(TOKEN_GET, {"code": code, "partner_id": shopee.partner_id})
+    assert again.status_code == 403 and again.json()["error"] == "error_auth"
+
+
+def test_wrong_sign_is_rejected(shopee: Shopee) -> None:
+    account = shopee.accounts[0]
+    token = shopee.login(account)
+    sid = next(s["session_id"] for s in shopee.sessions if s["user_id"] == account["user_id"])
+    good = shopee.get("get_session_detail", account["user_id"], token, session_id=sid)
+    assert _ok(good)["session_id"] == sid
+    right = _sign(
+        shopee.key, shopee.partner_id, LIVE + "get_session_detail", NOW, token, account["user_id"]
+    )
+    for sign in ("f" * 64, right.upper(), _sign("other-key", shopee.partner_id)):
+        bad = shopee.get("get_session_detail", account["user_id"], token, sign=sign, session_id=sid)
+        assert _err(bad, 403, "error_sign") == "Wrong sign."
+    # The signature covers the path: one made for another API does not fit.
+    other = _sign(
+        shopee.key, shopee.partner_id, LIVE + "get_session_metric", NOW, token, account["user_id"]
+    )
+    bad = shopee.get("get_session_detail", account["user_id"], token, sign=other, session_id=sid)
+    assert _err(bad, 403, "error_sign") == "Wrong sign."
+
+
+def test_timestamp_window_is_five_minutes_by_the_sandbox_clock(shopee: Shopee) -> None:
+    account = shopee.accounts[0]
+    token = shopee.login(account)
+    uid = account["user_id"]
+    _ok(shopee.get("get_item_set_list", uid, token, ts=NOW - 299, offset=0, page_size=1))
+    stale = shopee.get("get_item_set_list", uid, token, ts=NOW - 301, offset=0, page_size=1)
+    assert _err(stale, 403, "error_param") == "Invalid timestamp."
+    future = shopee.get("get_item_set_list", uid, token, ts=NOW + 400, offset=0, page_size=1)
+    _err(future, 403, "error_param")
+
+
+def test_access_token_expires_after_four_hours(sandbox: SandboxServer, shopee: Shopee) -> None:
+    account = shopee.accounts[1]
+    token = shopee.login(account)
+    uid = account["user_id"]
+    shopee.advance(sandbox, 14_399)
+    _ok(shopee.get("get_item_set_list", uid, token, offset=0, page_size=1))
+    shopee.advance(sandbox, 1)
+    expired = shopee.get("get_item_set_list", uid, token, offset=0, page_size=1)
+    assert _err(expired, 403, "invalid_acceess_token") == "Invalid access_token."
+    unknown = shopee.get("get_item_set_list", uid, "0" * 32, offset=0, page_size=1)
+    assert _err(unknown, 403, "error_auth") == "Invalid access_token."
+
+
+def test_token_of_one_user_does_not_open_another(shopee: Shopee) -> None:
+    a, b = shopee.accounts[0], shopee.accounts[1]
+    token_a = shopee.login(a)
+    response = shopee.get("get_item_set_list", b["user_id"], token_a, offset=0, page_size=1)
+    _err(response, 403, "error_auth")
+
+
+def test_session_of_another_user_and_unknown_session_are_error_data(shopee: Shopee) -> None:
+    a, b = shopee.accounts[0], shopee.accounts[1]
+    token = shopee.login(a)
+    theirs = next(s["session_id"] for s in shopee.sessions if s["user_id"] == b["user_id"])
+    message = _err(
+        shopee.get("get_session_detail", a["user_id"], token, session_id=theirs), 200, "error_data"
+    )
+    assert message == f"session_id {theirs} is not belong to you."
+    message = _err(
+        shopee.get("get_session_metric", a["user_id"], token, session_id=1), 200, "error_data"
+    )
+    assert message == "session_id 1 is not exist."
+    bad = shopee.get("get_session_detail", a["user_id"], token, session_id="abc")
+    _err(bad, 400, "error_param")
+
+
+def test_detail_times_are_milliseconds_and_match_status(shopee: Shopee) -> None:
+    seen = set()
+    for account in shopee.accounts:
+        token = shopee.login(account)
+        for s in [s for s in shopee.sessions if s["user_id"] == account["user_id"]][:12]:
+            d = _ok(
+                shopee.get(
+                    "get_session_detail", account["user_id"], token, session_id=s["session_id"]
+                )
+            )
+            seen.add(d["status"])
+            assert len(str(d["create_time"])) == 13 and d["create_time"] <= NOW * 1000
+            assert d["update_time"] >= d["create_time"]
+            assert set(d["stream_url_list"]) == {"push_url", "push_key", "play_url", "domain_id"}
+            if d["status"] == 0:
+                assert d["start_time"] == 0 and d["end_time"] == 0
+            elif d["status"] == 1:
+                assert len(str(d["start_time"])) == 13 and d["end_time"] == 0
+                assert d["start_time"] <= NOW * 1000
+            else:
+                assert d["create_time"] <= d["start_time"] < d["end_time"] <= NOW * 1000
+                assert len(str(d["end_time"])) == 13
+    assert 2 in seen
+
+
+def test_world_session_moves_through_statuses_with_the_clock(
+    sandbox: SandboxServer, shopee: Shopee
+) -> None:
+    service = _service(sandbox)
+    now_ms = NOW * 1000
+    upcoming = min(
+        (
+            s
+            for s in service.sessions.values()
+            if s.start_ms is not None and s.create_ms <= now_ms < s.start_ms
+        ),
+        key=lambda s: s.start_ms or 0,
+    )
+    assert upcoming.start_ms is not None and upcoming.end_ms is not None
+    account = next(a for a in shopee.accounts if a["user_id"] == upcoming.user_id)
+    assert {"user_id": upcoming.user_id, "session_id": upcoming.session_id} in shopee.sessions
+
+    def look() -> tuple[dict[str, Any], dict[str, Any]]:
+        token = shopee.login(account)
+        q = {"session_id": upcoming.session_id}
+        detail = _ok(shopee.get("get_session_detail", upcoming.user_id, token, **q))
+        metric = _ok(shopee.get("get_session_metric", upcoming.user_id, token, **q))
+        return detail, metric
+
+    detail, metric = look()
+    assert detail["status"] == 0 and metric["views"] == 0 and metric["gmv"] == 0
+    step = (upcoming.start_ms - now_ms) // 1000 + 60
+    shopee.advance(sandbox, step)
+    detail, early = look()
+    assert detail["status"] == 1 and detail["start_time"] == upcoming.start_ms
+    assert early["ccu"] > 0 and early["views"] > 0
+    shopee.advance(sandbox, 600)
+    _, later = look()
+    for key in ("views", "likes", "comments", "peak_ccu"):
+        assert later[key] >= early[key]
+    assert later["views"] > early["views"]
+    step = (upcoming.end_ms - now_ms) // 1000 + 10 - (shopee.now - NOW)
+    shopee.advance(sandbox, step)
+    detail, final = look()
+    assert detail["status"] == 2 and detail["end_time"] == upcoming.end_ms
+    assert final["ccu"] == 0 and final["views"] >= later["views"]
+
+
+def test_api_session_lifecycle_and_items(shopee: Shopee) -> None:
+    account = shopee.accounts[0]
+    uid = account["user_id"]
+    token = shopee.login(account)
+    created = _ok(
+        shopee.get(
+            "create_session",
+            uid,
+            token,
+            title="Sandbox live",
+            cover_image_url="https://example.invalid/c.jpg",
+        )
+    )
+    sid = created["session_id"]
+    detail = _ok(shopee.get("get_session_detail", uid, token, session_id=sid))
+    assert detail["status"] == 0 and detail["create_time"] == NOW * 1000
+    assert detail["title"] == "Sandbox live" and detail["is_test"] is False
+    assert _err(shopee.get("end_session", uid, token, session_id=sid), 400, "error_param")
+
+    like = _ok(shopee.get("get_like_item_list", uid, token, offset=0, page_size=3))["list"]
+    refs = [{"item_id": i["item_id"], "shop_id": i["shop_id"]} for i in like]
+    _ok(shopee.get("add_item_list", uid, token, session_id=sid, item_list=json.dumps(refs)))
+    count = _ok(shopee.get("get_item_count", uid, token, session_id=sid))
+    assert count == {"item_count": 3, "max_item_count": 500}
+    move = [{**refs[2], "item_no": 1}]
+    _ok(shopee.get("update_item_list", uid, token, session_id=sid, item_list=json.dumps(move)))
+    listed = _ok(shopee.get("get_item_list", uid, token, session_id=sid, offset=0, page_size=10))
+    assert [i["item_id"] for i in listed["list"]] == [
+        refs[2]["item_id"],
+        refs[0]["item_id"],
+        refs[1]["item_id"],
+    ]
+    assert [i["item_no"] for i in listed["list"]] == [1, 2, 3]
+    assert listed["list"][0]["price_info"]["currency"] == "TWD"
+    bogus = json.dumps([{"item_id": 1, "shop_id": refs[0]["shop_id"]}])
+    _err(
+        shopee.get("add_item_list", uid, token, session_id=sid, item_list=bogus), 200, "error_data"
+    )
+
+    _ok(shopee.get("start_session", uid, token, session_id=sid, domain_id=1))
+    assert _ok(shopee.get("get_session_detail", uid, token, session_id=sid))["status"] == 1
+    show = {"session_id": sid, "item_id": refs[0]["item_id"], "shop_id": refs[0]["shop_id"]}
+    _ok(shopee.get("update_show_item", uid, token, **show))
+    got = _ok(shopee.get("get_show_item", uid, token, session_id=sid))
+    assert got["has_show_item"] is True and got["item"]["item_id"] == refs[0]["item_id"]
+    _ok(shopee.get("delete_show_item", uid, token, session_id=sid))
+    assert _ok(shopee.get("get_show_item", uid, token, session_id=sid))["has_show_item"] is False
+    _ok(shopee.get("end_session", uid, token, session_id=sid))
+    detail = _ok(shopee.get("get_session_detail", uid, token, session_id=sid))
+    assert detail["status"] == 2 and detail["start_time"] == detail["end_time"] == NOW * 1000
+    _err(shopee.get("start_session", uid, token, session_id=sid), 400, "error_param")
+
+
+def _big_session(sandbox: SandboxServer, shopee: Shopee) -> tuple[dict[str, Any], int]:
+    service = _service(sandbox)
+    listed = {s["session_id"] for s in shopee.sessions}
+    s = next(
+        s
+        for s in service.sessions.values()
+        if s.session_id in listed and len(s.items) > 100 and s.status(NOW * 1000) == 2
+    )
+    return next(a for a in shopee.accounts if a["user_id"] == s.user_id), s.session_id
+
+
+def test_item_list_page_size_bounds_and_paging(sandbox: SandboxServer, shopee: Shopee) -> None:
+    account, sid = _big_session(sandbox, shopee)
+    uid = account["user_id"]
+    token = shopee.login(account)
+    for api in ("get_item_list", "get_session_item_metric"):
+        for size in (0, 101, -1):
+            bad = shopee.get(api, uid, token, session_id=sid, offset=0, page_size=size)
+            _err(bad, 400, "error_param")
+        _err(shopee.get(api, uid, token, session_id=sid, offset=0), 400, "error_param")
+    total = _ok(shopee.get("get_item_count", uid, token, session_id=sid))["item_count"]
+    first = _ok(shopee.get("get_item_list", uid, token, session_id=sid, offset=0, page_size=100))
+    assert len(first["list"]) == 100 and first["more"] is True and first["next_offset"] == 100
+    rest = _ok(shopee.get("get_item_list", uid, token, session_id=sid, offset=100, page_size=100))
+    assert rest["more"] is False and len(rest["list"]) == total - 100
+    assert [i["item_no"] for i in first["list"] + rest["list"]] == list(range(1, total + 1))
+    one = _ok(shopee.get("get_item_list", uid, token, session_id=sid, offset=0, page_size=1))
+    assert len(one["list"]) == 1 and one["next_offset"] == 1
+
+
+def test_item_metrics_add_up_to_session_metrics(sandbox: SandboxServer, shopee: Shopee) -> None:
+    account, sid = _big_session(sandbox, shopee)
+    uid = account["user_id"]
+    token = shopee.login(account)
+    rows: list[dict[str, Any]] = []
+    offset = 0
+    while True:
+        page = _ok(
+            shopee.get(
+                "get_session_item_metric", uid, token, session_id=sid, offset=offset, page_size=100
+            )
+        )
+        rows += page["list"]
+        if not page["more"]:
+            break
+        offset = page["next_offset"]
+    metric = _ok(shopee.get("get_session_metric", uid, token, session_id=sid))
+    currency = {"TW": "TWD", "ID": "IDR", "TH": "THB"}[account["region"]]
+    assert {r["item"]["price_info"]["currency"] for r in rows} == {currency}
+    gmv = sum(r["metric"]["sold_items"] * r["item"]["price_info"]["current_price"] for r in rows)
+    sold = sum(r["metric"]["sold_items"] for r in rows)
+    assert metric["gmv"] == pytest.approx(gmv, abs=0.01) and metric["gmv"] > 0
+    assert metric["atc"] == sum(r["metric"]["atc"] for r in rows)
+    assert 0 < metric["orders"] <= sold
+    assert metric["ccu"] == 0 and metric["peak_ccu"] > 0 and metric["views"] > metric["peak_ccu"]
+    assert isinstance(metric["gmv"], float) and isinstance(metric["ctr"], float)
+
+
+def _go_live(sandbox: SandboxServer, shopee: Shopee) -> tuple[Any, dict[str, Any]]:
+    """Move the clock to the middle of the chattiest session of the next two days."""
+    now_ms = NOW * 1000
+    soon = [
+        s
+        for s in _service(sandbox).sessions.values()
+        if s.start_ms is not None and now_ms < s.start_ms < now_ms + 2 * 86_400_000
+    ]
+    live = max(soon, key=lambda s: s.audience.comments / s.duration_ms)
+    assert live.start_ms is not None
+    shopee.advance(sandbox, (live.start_ms + live.duration_ms // 2) // 1000 - NOW)
+    return live, next(a for a in shopee.accounts if a["user_id"] == live.user_id)
+
+
+def test_comments_only_from_the_last_ten_seconds(sandbox: SandboxServer, shopee: Shopee) -> None:
+    live, account = _go_live(sandbox, shopee)
+    now_ms = shopee.now * 1000
+    uid, token = account["user_id"], shopee.login(account)
+    q = {"session_id": live.session_id}
+    first = _ok(shopee.get("get_latest_comment_list", uid, token, **q))
+    assert first["list"], "the busiest live session should have comments in 10 s"
+    for c in first["list"]:
+        assert set(c) == {"comment_id", "content", "timestamp", "user_id", "username"}
+        assert now_ms - 10_000 < c["timestamp"] <= now_ms and len(str(c["timestamp"])) == 13
+    assert first["next_offset"] == first["list"][-1]["comment_id"]
+    cursor = _ok(
+        shopee.get("get_latest_comment_list", uid, token, offset=first["next_offset"], **q)
+    )
+    assert cursor["list"] == [] and cursor["next_offset"] == first["next_offset"]
+    two = _ok(shopee.get("get_latest_comment_list", uid, token, page_size=1, **q))
+    assert two["list"] == first["list"][:1]
+    _err(shopee.get("get_latest_comment_list", uid, token, page_size=101, **q), 400, "error_param")
+
+    _ok(shopee.get("post_comment", uid, token, comment="Welcome!", **q))
+    mine = _ok(shopee.get("get_latest_comment_list", uid, token, offset=first["next_offset"], **q))[
+        "list"
+    ]
+    assert [c["content"] for c in mine] == ["Welcome!"] and mine[0]["user_id"] == uid
+
+    shopee.advance(sandbox, 11)
+    later = _ok(shopee.get("get_latest_comment_list", uid, token, **q))
+    old_ids = {c["comment_id"] for c in first["list"]} | {mine[0]["comment_id"]}
+    assert not old_ids & {c["comment_id"] for c in later["list"]}
+    assert all(c["timestamp"] > now_ms + 1000 for c in later["list"])
+
+
+def test_ban_user_hides_their_comments(sandbox: SandboxServer, shopee: Shopee) -> None:
+    live, account = _go_live(sandbox, shopee)
+    now_ms = shopee.now * 1000
+    service = _service(sandbox)
+    viewers = service.viewers[live.region]
+    expected = comments_between(sandbox.config.seed, live, viewers, now_ms, now_ms + 60_000)
+    target = expected[len(expected) // 2]["user_id"]
+    uid, token = account["user_id"], shopee.login(account)
+    q = {"session_id": live.session_id}
+    _ok(shopee.get("ban_user_comment", uid, token, ban_user_id=target, **q))
+    seen: list[dict[str, Any]] = []
+    for _ in range(6):
+        shopee.advance(sandbox, 10)
+        seen += _ok(shopee.get("get_latest_comment_list", uid, token, **q))["list"]
+    assert seen == [c for c in expected if c["user_id"] != target]
+    assert len(seen) < len(expected)
+    _ok(shopee.get("unban_user_comment", uid, token, unban_user_id=target, **q))
+
+
+def test_same_seed_same_world(shopee: Shopee) -> None:
+    config = SandboxConfig(seed=7, scale=1, days=30, frozen_at=FROZEN_AT)
+    with SandboxServer(config) as other:
+        twin = Shopee(other)
+        strip = {"SOURCES__SHOPEE__BASE_URL"}
+        assert {
+            k: v for k, v in twin.env.items() if k.startswith("SOURCES__SHOPEE") and k not in strip
+        } == {
+            k: v
+            for k, v in shopee.env.items()
+            if k.startswith("SOURCES__SHOPEE") and k not in strip
+        }
+        account = shopee.accounts[2]
+        tokens = [c.login(account) for c in (shopee, twin)]
+        assert tokens[0] == tokens[1]
+        sid = next(s["session_id"] for s in shopee.sessions if s["user_id"] == account["user_id"])
+        for api in ("get_session_detail", "get_session_metric"):
+            a = _ok(shopee.get(api, account["user_id"], tokens[0], session_id=sid))
+            b = _ok(twin.get(api, account["user_id"], tokens[1], session_id=sid))
+            assert a == b
+        page = {"session_id": sid, "offset": 0, "page_size": 50}
+        assert _ok(
+            shopee.get("get_session_item_metric", account["user_id"], tokens[0], **page)
+        ) == _ok(twin.get("get_session_item_metric", account["user_id"], tokens[1], **page))
+    with SandboxServer(SandboxConfig(seed=8, scale=1, days=30, frozen_at=FROZEN_AT)) as third:
+        assert Shopee(third).accounts != shopee.accounts
+
+
+def test_injected_faults_use_shopee_error_body(sandbox: SandboxServer, shopee: Shopee) -> None:
+    account = shopee.accounts[0]
+    token = shopee.login(account)
+    sandbox.set_knobs("shopee", faults=[{"kind": "server_error", "nth": 1, "status": 503}])
+    failed = shopee.get("get_item_set_list", account["user_id"], token, offset=0, page_size=1)
+    _err(failed, 503, "error_server")
+    _ok(shopee.get("get_item_set_list", account["user_id"], token, offset=0, page_size=1))
+    sandbox.set_knobs("shopee", faults=[{"kind": "rate_limited", "nth": 1}])
+    limited = shopee.get("get_item_set_list", account["user_id"], token, offset=0, page_size=1)
+    assert _err(limited, 429, "error_rate_limit") == "Too many requests, please try again later"
+
+
+def test_daily_call_limit_and_partner_options(sandbox: SandboxServer, shopee: Shopee) -> None:
+    account = shopee.accounts[0]
+    token = shopee.login(account)
+    sandbox.set_knobs("shopee", options={"daily_call_limit": 1})
+    uid = account["user_id"]
+    _ok(shopee.get("get_item_set_list", uid, token, offset=0, page_size=1))
+    _err(shopee.get("get_item_set_list", uid, token, offset=0, page_size=1), 403, "error_limit")
+    sandbox.set_knobs("shopee", options={"partner_key": "another-key"})
+    _err(shopee.get("get_item_set_list", uid, token, offset=0, page_size=1), 403, "error_sign")
+    shopee.key = "another-key"
+    _ok(shopee.get("get_item_set_list", uid, token, offset=0, page_size=1))
