@@ -1,0 +1,256 @@
+"""Trovo's open platform API (trovo-api.md), served below ``/trovo``.
+
+What a friendly fake would skip and this does not: ``Client-ID`` on every call (11701),
+``Authorization: OAuth`` tokens that expire on the sandbox clock (11714) and carry scopes
+(11730), the reference's error bodies ``{status, error, message}``, ``x-ratelimit-*`` headers
+on every answer and the 11706 body over 1200 requests a minute, numbers that arrive as
+strings, followers paged by an offset that the reference calls a page number, and top
+channels whose pages repeat or skip channels as viewers move.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, ClassVar
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+
+from sandbox.jsonresp import json_response
+from sandbox.providers.base import ProviderService, ServiceContext
+from sandbox.providers.trovo.auth import AccessToken, TokenStore, TrovoError
+from sandbox.providers.trovo.catalog import (
+    CATEGORY_BY_ID,
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    ERRORS,
+    REASONS,
+)
+from sandbox.providers.trovo.world import Channel, World
+from sandbox.seeds import derive
+
+ENV_SCOPES = ("channel_details_self", "user_details_self", "channel_subscriptions")
+RATE_LIMIT = 1200
+RATE_WINDOW_S = 60.0
+RATE_LIMITED_BODY = {
+    "status": 11706,
+    "error": "Internal Server Error",
+    "message": ERRORS[11706][1],
+}
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def error_body(err: TrovoError) -> Response:
+    http, message = ERRORS.get(err.status, (400, "Invalid parameters."))
+    return json_response(
+        {"status": err.status, "error": REASONS.get(http, "Bad Request"),
+         "message": err.message or message},
+        http,
+    )  # fmt: skip
+
+
+def as_int(value: Any, default: int) -> int:
+    """Trovo takes numbers as JSON numbers or numeric strings; anything else is 1002."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        raise TrovoError(1002)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    raise TrovoError(1002)
+
+
+class TrovoService(ProviderService):
+    """Options (``knobs.options``): ``client_id``, ``client_secret``, ``redirect_uri``,
+    ``access_token_ttl_s`` (14400), ``implicit_token_ttl_s`` (864000),
+    ``refresh_token_ttl_s`` (30 days), ``max_tokens_per_refresh`` (50),
+    ``rate_limit_http_status`` (429; the notes allow 200), ``livestream_url_access`` (True).
+    """
+
+    name: ClassVar[str] = "trovo"
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        super().__init__(ctx)
+        self.world = World(ctx.seed, ctx.scale, ctx.days)
+        self.tokens = TokenStore()
+        self.lock = threading.Lock()
+        # Mutable channel state written through the API (edit channel, chat commands).
+        self.overrides: dict[str, dict[str, str]] = {}
+        self.mods: dict[str, set[str]] = {}
+        self.chat: dict[tuple[str, str], str] = {}
+        self.chat_log: list[dict[str, str]] = []
+        self.last_sent: dict[str, float] = {}
+        self.counters = {"chats_sent": 0, "chats_deleted": 0, "commands": 0, "updates": 0}
+        first = self.world.own[0]
+        now = ctx.clock.now()
+        self.env_access = f"{derive(ctx.seed, 'trovo', 'env-access'):016x}" * 2
+        self.env_refresh = f"{derive(ctx.seed, 'trovo', 'env-refresh'):016x}" * 2
+        self.tokens.issue(
+            first.channel_id,
+            ENV_SCOPES,
+            now,
+            self.option("access_token_ttl_s", 14_400),
+            self.option("refresh_token_ttl_s", 30 * 86_400),
+            access=self.env_access,
+            refresh=self.env_refresh,
+        )
+
+    # ---- framework hooks ---------------------------------------------------------------
+
+    @classmethod
+    def default_knobs(cls) -> dict[str, Any]:
+        return {"rate_limit": RATE_LIMIT, "rate_window_s": RATE_WINDOW_S}
+
+    def routes(self) -> list[BaseRoute]:
+        from sandbox.providers.trovo import chat_routes, main_routes, oauth_routes
+
+        return [*oauth_routes.routes(self), *main_routes.routes(self), *chat_routes.routes(self)]
+
+    def env_config(self, base_url: str) -> dict[str, str]:
+        ids = [c.channel_id for c in self.world.own]
+        return {
+            "SOURCES__TROVO__BASE_URL": base_url,
+            "SOURCES__TROVO__CLIENT_ID": self.client_id,
+            "SOURCES__TROVO__CHANNEL_IDS": orjson.dumps(ids).decode(),
+            "SOURCES__TROVO__CLIENT_SECRET": self.option("client_secret", DEFAULT_CLIENT_SECRET),
+            "SOURCES__TROVO__ACCESS_TOKEN": self.env_access,
+            "SOURCES__TROVO__REFRESH_TOKEN": self.env_refresh,
+        }
+
+    def error_response(self, kind: str, status: int, retry_after: float) -> Response:
+        if kind == "rate_limited":
+            return json_response(RATE_LIMITED_BODY, self.option("rate_limit_http_status", 429))
+        return json_response(
+            {"status": -1000, "error": REASONS.get(status, "Internal Server Error"),
+             "message": ERRORS[-1000][1]},
+            status,
+        )  # fmt: skip
+
+    def rate_headers(self, limit: int | None, remaining: int, reset_s: float) -> Mapping[str, str]:
+        """Sent on every answer. ``reset`` is wall-clock epoch seconds (the window runs on
+        real time, so a client sleeping until it with ``time.time()`` waits the right
+        amount even while the world clock is frozen). With the limit knob cleared the
+        headers still come, showing the documented nominal limit."""
+        if limit is None:
+            limit, remaining, reset_s = RATE_LIMIT, RATE_LIMIT, RATE_WINDOW_S
+        return {
+            "x-ratelimit-limit": str(limit),
+            "x-ratelimit-remaining": str(max(remaining, 0)),
+            "x-ratelimit-reset": str(math.ceil(time.time() + reset_s)),
+        }
+
+    def stats(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                **self.counters,
+                **self.tokens.counters,
+                "chat_log": list(self.chat_log[-20:]),
+            }
+
+    # ---- helpers used by the route modules ---------------------------------------------
+
+    def option(self, key: str, default: Any) -> Any:
+        return self.ctx.state.knobs.options.get(key, default)
+
+    @property
+    def client_id(self) -> str:
+        return str(self.option("client_id", DEFAULT_CLIENT_ID))
+
+    def now(self) -> float:
+        return self.ctx.clock.now()
+
+    def endpoint(self, fn: Handler, client: bool = True) -> Handler:
+        """Wrap a handler: check ``Client-ID`` first, render TrovoError as the table says."""
+
+        async def handler(request: Request) -> Response:
+            try:
+                if client and request.headers.get("client-id", "") != self.client_id:
+                    raise TrovoError(11701)
+                return await fn(request)
+            except TrovoError as err:
+                return error_body(err)
+
+        return handler
+
+    def user_token(self, request: Request, scope: str | None) -> AccessToken:
+        """The caller's ``Authorization: OAuth`` token, checked for life and scope."""
+        auth = request.headers.get("authorization", "")
+        kind, _, token = auth.partition(" ")
+        if kind.lower() != "oauth" or not token.strip():
+            raise TrovoError(11704)
+        got = self.tokens.check(token.strip(), self.now())
+        if scope is not None and scope not in got.scopes:
+            raise TrovoError(11730)
+        return got
+
+    async def body(self, request: Request) -> dict[str, Any]:
+        raw = await request.body()
+        if not raw.strip():
+            return {}
+        try:
+            doc = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise TrovoError(1002) from None
+        if not isinstance(doc, dict):
+            raise TrovoError(1002)
+        return doc
+
+    def channel(self, channel_id: Any) -> Channel:
+        ch = self.world.by_id.get(str(channel_id).strip())
+        if ch is None:
+            raise TrovoError(10505)
+        return ch
+
+    def shown(self, ch: Channel, state: dict[str, Any]) -> dict[str, str]:
+        """Title, category, language and audience as shown now (edits win over the world)."""
+        s = state["stream"]
+        got = {
+            "live_title": s.title if s is not None else f"{ch.nickname}'s channel",
+            "category_id": s.category_id if s is not None else ch.category_id,
+            "language_code": ch.language_code,
+            "audi_type": ch.audi_type,
+        }
+        got.update(self.overrides.get(ch.channel_id, {}))
+        return got
+
+    def subscriber_num(self, ch: Channel) -> int:
+        return len(self.world.subscriptions(ch, self.now()))
+
+    def channel_info(self, ch: Channel) -> dict[str, Any]:
+        now = self.now()
+        state = self.world.live_state(ch, now)
+        shown = self.shown(ch, state)
+        cat = CATEGORY_BY_ID.get(shown["category_id"], ("", "", ""))
+        live = state["live"]
+        return {
+            "is_live": live,
+            "category_id": shown["category_id"],
+            "category_name": cat[1],
+            "live_title": shown["live_title"],
+            "audi_type": shown["audi_type"],
+            "language_code": shown["language_code"],
+            "thumbnail": self.thumbnail(ch, state) if live else "",
+            "current_viewers": state["viewers"],
+            "followers": self.world.follower_count(ch, now),
+            "streamer_info": ch.streamer_info,
+            "profile_pic": ch.profile_pic,
+            "channel_url": f"https://trovo.live/{ch.username}",
+            "created_at": str(ch.created_at),
+            "subscriber_num": self.subscriber_num(ch),
+            "username": ch.username,
+            "social_links": [{"type": t, "url": u} for t, u in ch.social_links],
+            "started_at": str(state["started_at"]),
+            "ended_at": str(state["ended_at"]),
+        }
+
+    @staticmethod
+    def thumbnail(ch: Channel, state: dict[str, Any]) -> str:
+        return f"https://livecover.trovo.live/screenshot/{ch.channel_id}-{state['started_at']}.jpg"
