@@ -1,0 +1,518 @@
+"""LiSA's customer API as lisa-customer-api.md and CONTRACT-NOTES.md describe it.
+
+Faithful parts a friendly fake would skip: ``Authorization: ApiKey`` checked with the
+documented 401 body; zod-style 400 bodies (``issues``) for a limit above 100 or a bad filter;
+a page-counting cursor that carries no filters; archived shows hidden unless asked for by
+``status``; live streams without an ``end`` and with metrics still growing; webhooks that
+are retried and then suspended after three failures.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import orjson
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from sandbox.jsonresp import json_response
+from sandbox.providers.base import ProviderService, ServiceContext
+from sandbox.providers.lisa.http import (
+    BadRequest,
+    Page,
+    apply_sort,
+    bad_request,
+    check_api_key,
+    error,
+    not_found,
+    parse_bool,
+    parse_date_range,
+    parse_enum_list,
+    parse_page,
+    parse_slug,
+    parse_sort,
+    parse_time,
+    scroll,
+    unauthorized,
+)
+from sandbox.providers.lisa.webhooks import WebhookHub
+from sandbox.providers.lisa.world import ShowSeed, World
+
+DEFAULT_API_KEY = "lisa_sandbox_api_key_0001"
+DEFAULT_CLIENT = "sandbox-brand"
+SHOW_STATUSES = ("archived", "draft", "ready")
+SHOW_SORTS = ("date", "name", "createdAt", "modifiedAt")
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+@dataclass
+class Row:
+    """One listed record: its body, its pre-serialised JSON, and what filters look at."""
+
+    body: dict[str, Any]
+    frag: orjson.Fragment
+    keys: dict[str, Any]
+
+
+@dataclass
+class Snapshot:
+    """Everything visible at one instant (one clock second), built once and shared."""
+
+    now: float
+    shows: list[Row]  # newest scheduled date first
+    show_by_id: dict[str, Row]
+    clips: list[Row]
+    snippets: list[Row]
+    stickers: list[Row]
+    stories: list[Row]
+    channels: list[Row]
+    sorted_shows: dict[str, list[Row]] = field(default_factory=dict)
+
+
+def _row(body: dict[str, Any], **keys: Any) -> Row:
+    return Row(body, orjson.Fragment(orjson.dumps(body)), keys)
+
+
+class LisaService(ProviderService):
+    """LiSA below ``/lisa``: shows, channels, stories, snippets, short clips, stickers,
+    product references and webhooks.
+
+    Options: ``api_key``, ``client`` (the client identifier in events), ``webhook_retry_delay_s``
+    (default 5), ``webhook_timeout_s`` (default 5), ``webhook_poll_interval_s`` (default 0.05),
+    ``webhook_allow_remote`` (default false: only loopback receivers are called).
+    """
+
+    name: ClassVar[str] = "lisa"
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        super().__init__(ctx)
+        self.world = World(ctx.seed, ctx.scale, ctx.days)
+        self._renders: dict[tuple[str, int], dict[str, Any]] = {}
+        self._side: dict[str, tuple[list[tuple[int, Row]], ...]] = {}
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+        self.hub = WebhookHub(self.world, ctx.clock.now, self._option, self.render_show)
+
+    # framework hooks -------------------------------------------------------------------
+
+    def routes(self) -> list[BaseRoute]:
+        guarded = self._guarded
+        return [
+            Route("/shows", guarded(self.list_shows)),
+            Route("/shows/count", guarded(self.count_shows)),
+            Route("/shows/{id}", guarded(self.get_show)),
+            Route("/channels", guarded(self.list_channels)),
+            Route("/channels/count", guarded(self.count_channels)),
+            Route("/channels/{id}", guarded(self.get_channel)),
+            Route("/stories", guarded(self.list_stories)),
+            Route("/stories/count", guarded(self.count_stories)),
+            Route("/stories/{id}", guarded(self.get_story)),
+            Route("/snippets", guarded(self.list_snippets)),
+            Route("/snippets/count", guarded(self.count_snippets)),
+            Route("/short-clips", guarded(self.list_clips)),
+            Route("/short-clips/count", guarded(self.count_clips)),
+            Route("/short-clips/{id}", guarded(self.get_clip)),
+            Route("/stickers", guarded(self.list_stickers)),
+            Route("/stickers/count", guarded(self.count_stickers)),
+            Route("/stickers/{id}", guarded(self.get_sticker)),
+            Route("/products/references", guarded(self.product_references)),
+            Route("/webhooks", guarded(self.webhooks), methods=["GET", "POST"]),
+            Route("/webhooks/events/{id}", guarded(self.get_event)),
+            Route("/webhooks/{id}", guarded(self.webhook), methods=["GET", "DELETE"]),
+        ]
+
+    def env_config(self, base_url: str) -> dict[str, str]:
+        return {
+            "SOURCES__LISA__BASE_URL": base_url,
+            "SOURCES__LISA__API_KEY": str(self._option("api_key", DEFAULT_API_KEY)),
+            "SOURCES__LISA__ACCOUNT_ID": str(self._option("client", DEFAULT_CLIENT)),
+        }
+
+    def error_response(self, kind: str, status: int, retry_after: float) -> Response:
+        if kind == "rate_limited":
+            response = error("Http:TooManyRequests", "Too many requests.", 429)
+            response.headers["Retry-After"] = f"{max(retry_after, 0):.0f}"
+            return response
+        return error("Http:InternalServerError", "Internal server error.", status)
+
+    async def startup(self) -> None:
+        await self.hub.start()
+
+    async def shutdown(self) -> None:
+        await self.hub.stop()
+
+    def stats(self) -> dict[str, Any]:
+        with self.hub.lock:
+            return {**self.hub.counters, "subscriptions": len(self.hub.subs)}
+
+    def _option(self, key: str, default: Any) -> Any:
+        return self.ctx.state.knobs.options.get(key, default)
+
+    def _guarded(self, handler: Handler) -> Handler:
+        """ApiKey first, then the handler; validation failures become LiSA's 400 body."""
+
+        async def wrapped(request: Request) -> Response:
+            expected = str(self._option("api_key", DEFAULT_API_KEY))
+            if not check_api_key(request.headers.get("authorization"), expected):
+                return unauthorized()
+            try:
+                return await handler(request)
+            except BadRequest as exc:
+                return bad_request(exc)
+
+        return wrapped
+
+    # the world at an instant -----------------------------------------------------------
+
+    def render_show(self, show: ShowSeed, now: float) -> dict[str, Any]:
+        """The show at ``now``; cached per phase of its timeline unless a stream is live."""
+        if show.live_at(now):
+            return self.world.render_show(show, now)
+        key = (show.id, show.phase(now))
+        body = self._renders.get(key)
+        if body is None:
+            body = self.world.render_show(show, now)
+            self._renders[key] = body
+        return body
+
+    def snapshot(self) -> Snapshot:
+        now = float(int(self.ctx.clock.now()))
+        snap = self._snapshot
+        if snap is not None and snap.now == now:
+            return snap
+        with self._lock:
+            snap = self._snapshot
+            if snap is None or snap.now != now:
+                snap = self._build(now)
+                self._snapshot = snap
+        return snap
+
+    def _build(self, now: float) -> Snapshot:
+        shows: list[Row] = []
+        clips: list[Row] = []
+        snippets: list[Row] = []
+        stickers: list[Row] = []
+        latest: dict[str, list[str]] = {c.slug: [] for c in self.world.channels}
+        for day in self.world.window_days(now):
+            for show in self.world.shows_on(day):
+                if show.created > now:
+                    continue
+                body = self.render_show(show, now)
+                row = Row(
+                    body,
+                    orjson.Fragment(orjson.dumps(body)),
+                    {
+                        "date": show.date,
+                        "name": show.name,
+                        "createdAt": show.created,
+                        "modifiedAt": show.times[show.phase(now) - 1],
+                        "status": body["status"],
+                        "live": body["live"],
+                        "conducted": body["conducted"],
+                        "channels": {c.slug for c in show.channels},
+                        "creators": {h["username"] for h in show.hosts},
+                    },
+                )
+                shows.append(row)
+                if body["conducted"] and body["status"] != "archived":
+                    for c in show.channels:
+                        latest[c.slug].append(show.id)
+                side_clips, side_snippets, side_sticker = self._side_rows(show)
+                clips.extend(r for t, r in side_clips if t <= now)
+                snippets.extend(r for t, r in side_snippets if t <= now)
+                stickers.extend(r for t, r in side_sticker if t <= now)
+        shows.sort(key=lambda r: (-r.keys["date"], r.body["id"]))
+        clips.sort(key=lambda r: (-r.keys["date"], r.body["id"]))
+        snippets.sort(key=lambda r: (-r.keys["date"], r.body["id"]))
+        stickers.sort(key=lambda r: (-r.keys["date"], r.body["id"]))
+        stories: list[Row] = []
+        for channel in self.world.channels:
+            for day in self.world.window_days(now):
+                for t, body in self.world.stories_on(channel, day):
+                    if t <= now:
+                        stories.append(_row(body, date=t, channels={channel.slug}))
+        stories.sort(key=lambda r: (-r.keys["date"], r.body["id"]))
+        channels = [
+            _row(c.body(sorted(latest[c.slug], reverse=True)[-2:]), status="ready")
+            for c in self.world.channels
+        ]
+        by_id = {r.body["id"]: r for r in shows}
+        return Snapshot(now, shows, by_id, clips, snippets, stickers, stories, channels)
+
+    def _side_rows(self, show: ShowSeed) -> tuple[list[tuple[int, Row]], ...]:
+        """A show's clips, snippets and sticker: static once generated, so cached."""
+        side = self._side.get(show.id)
+        if side is None:
+            clips = [
+                (
+                    t,
+                    _row(
+                        b,
+                        date=show.updated or 0,
+                        modifiedAt=show.updated or 0,
+                        orientation=b["orientation"],
+                        show_id=show.id,
+                    ),
+                )
+                for t, b in self.world.short_clips(show)
+            ]
+            snippets = [
+                (
+                    t,
+                    _row(
+                        b,
+                        date=t,
+                        modifiedAt=t,
+                        name=b["name"],
+                        show_id=show.id,
+                        refs=set(b["productReferences"]),
+                    ),
+                )
+                for t, b in self.world.snippets(show)
+            ]
+            sticker = self.world.sticker(show)
+            stickers = (
+                [
+                    (
+                        sticker[0],
+                        _row(
+                            sticker[1],
+                            date=sticker[0],
+                            modifiedAt=sticker[0],
+                            media=show.id,
+                            name=sticker[1]["name"],
+                        ),
+                    )
+                ]
+                if sticker
+                else []
+            )
+            side = (clips, snippets, stickers)
+            self._side[show.id] = side
+        return side
+
+    # shows -----------------------------------------------------------------------------
+
+    def _show_filter(self, q: QueryParams) -> Callable[[Row], bool]:
+        preds: list[Callable[[dict[str, Any]], bool]] = []
+        if "date" in q:
+            low, high = parse_date_range(q["date"])
+            if low is not None:
+                preds.append(lambda k: k["date"] >= low)
+            if high is not None:
+                preds.append(lambda k: k["date"] <= high)
+        if "modified_since" in q:
+            since = parse_time(q["modified_since"], "modified_since")
+            preds.append(lambda k: k["modifiedAt"] > since)
+        statuses = parse_enum_list(q, "status", SHOW_STATUSES) or {"draft", "ready"}
+        preds.append(lambda k: k["status"] in statuses)
+        live = parse_bool(q, "live")
+        if live is not None:
+            preds.append(lambda k: k["live"] is live)
+        conducted = parse_bool(q, "conducted")
+        if conducted is not None:
+            preds.append(lambda k: k["conducted"] is conducted)
+        channel = parse_slug(q, "channel")
+        if channel is not None:
+            preds.append(lambda k: channel in k["channels"])
+        creator = _non_empty(q, "creator")
+        if creator is not None:
+            preds.append(lambda k: creator in k["creators"])
+        for name in ("category", "tag"):  # nothing in this world is categorised or tagged
+            if _non_empty(q, name) is not None:
+                preds.append(lambda k: False)
+        return lambda row: all(p(row.keys) for p in preds)
+
+    def _shows(self, q: QueryParams) -> list[Row]:
+        match = self._show_filter(q)
+        spec = parse_sort(q, SHOW_SORTS)
+        snap = self.snapshot()
+        rows = snap.shows
+        if spec is not None:
+            key = q["sort"]
+            cached = snap.sorted_shows.get(key)
+            if cached is None:
+                cached = apply_sort(rows, spec, lambda r, k: r.keys[k])
+                snap.sorted_shows[key] = cached
+            rows = cached
+        return [r for r in rows if match(r)]
+
+    async def list_shows(self, request: Request) -> Response:
+        page = parse_page(request.query_params)
+        return _page(self._shows(request.query_params), page)
+
+    async def count_shows(self, request: Request) -> Response:
+        return json_response({"count": len(self._shows(request.query_params))})
+
+    async def get_show(self, request: Request) -> Response:
+        row = self.snapshot().show_by_id.get(request.path_params["id"])
+        return json_response(row.frag) if row is not None else not_found()
+
+    # channels --------------------------------------------------------------------------
+
+    def _channels(self, q: QueryParams) -> list[Row]:
+        statuses = parse_enum_list(q, "status", ("archived", "draft", "processing", "ready"))
+        wanted = statuses or {"draft", "processing", "ready"}
+        return [r for r in self.snapshot().channels if r.keys["status"] in wanted]
+
+    async def list_channels(self, request: Request) -> Response:
+        page = parse_page(request.query_params)
+        return _page(self._channels(request.query_params), page)
+
+    async def count_channels(self, request: Request) -> Response:
+        return json_response({"count": len(self._channels(request.query_params))})
+
+    async def get_channel(self, request: Request) -> Response:
+        key = request.path_params["id"]
+        for row in self.snapshot().channels:
+            if key in (row.body["id"], row.body["slug"]):
+                return json_response(row.frag)
+        return not_found()
+
+    # stories, snippets, short clips, stickers --------------------------------------------
+
+    def _stories(self, q: QueryParams) -> list[Row]:
+        channel = parse_slug(q, "channel")
+        rows = self.snapshot().stories
+        return [r for r in rows if channel is None or channel in r.keys["channels"]]
+
+    async def list_stories(self, request: Request) -> Response:
+        page = parse_page(request.query_params)
+        return _page(self._stories(request.query_params), page)
+
+    async def count_stories(self, request: Request) -> Response:
+        return json_response({"count": len(self._stories(request.query_params))})
+
+    async def get_story(self, request: Request) -> Response:
+        return _by_id(self.snapshot().stories, request.path_params["id"])
+
+    def _snippets(self, q: QueryParams) -> list[Row]:
+        preds = _common_filters(q)
+        refs = _non_empty(q, "product_reference")
+        if refs is not None:
+            wanted = {r.strip() for r in refs.split(",")}
+            preds.append(lambda k: bool(k["refs"] & wanted))
+        return _sorted(self.snapshot().snippets, q, preds, ("date", "name"))
+
+    async def list_snippets(self, request: Request) -> Response:
+        page = parse_page(request.query_params)
+        return _page(self._snippets(request.query_params), page)
+
+    async def count_snippets(self, request: Request) -> Response:
+        return json_response({"count": len(self._snippets(request.query_params))})
+
+    def _clips(self, q: QueryParams) -> list[Row]:
+        preds = _common_filters(q)
+        orientation = parse_enum_list(q, "orientation", ("landscape", "portrait"))
+        if orientation is not None:
+            preds.append(lambda k: k["orientation"] in orientation)
+        return _sorted(self.snapshot().clips, q, preds, ("date",))
+
+    async def list_clips(self, request: Request) -> Response:
+        page = parse_page(request.query_params)
+        return _page(self._clips(request.query_params), page)
+
+    async def count_clips(self, request: Request) -> Response:
+        return json_response({"count": len(self._clips(request.query_params))})
+
+    async def get_clip(self, request: Request) -> Response:
+        return _by_id(self.snapshot().clips, request.path_params["id"])
+
+    def _stickers(self, q: QueryParams) -> list[Row]:
+        preds = _common_filters(q)
+        media = _non_empty(q, "media_item_id")
+        if media is not None:
+            ids = {m.strip() for m in media.split(",")}
+            preds.append(lambda k: k["media"] in ids)
+        return _sorted(self.snapshot().stickers, q, preds, ("date", "name"))
+
+    async def list_stickers(self, request: Request) -> Response:
+        page = parse_page(request.query_params)
+        return _page(self._stickers(request.query_params), page)
+
+    async def count_stickers(self, request: Request) -> Response:
+        return json_response({"count": len(self._stickers(request.query_params))})
+
+    async def get_sticker(self, request: Request) -> Response:
+        return _by_id(self.snapshot().stickers, request.path_params["id"])
+
+    async def product_references(self, request: Request) -> Response:
+        refs = [p["reference"] for c in self.world.channels for p in self.world.catalogs[c.slug]]
+        return json_response({"items": refs})
+
+    # webhooks --------------------------------------------------------------------------
+
+    async def webhooks(self, request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                doc = orjson.loads(await request.body())
+            except orjson.JSONDecodeError:
+                raise BadRequest("Invalid JSON body", [], "invalid_type") from None
+            sub = self.hub.create(doc, str(self._option("client", DEFAULT_CLIENT)))
+            return json_response(sub.body(), 201)
+        with self.hub.lock:
+            items = [s.body() for s in self.hub.subs.values()]
+        return json_response({"items": items})
+
+    async def webhook(self, request: Request) -> Response:
+        sub_id = request.path_params["id"]
+        if request.method == "DELETE":
+            return Response(status_code=204) if self.hub.delete(sub_id) else not_found()
+        sub = self.hub.subs.get(sub_id)
+        return json_response(sub.body()) if sub is not None else not_found()
+
+    async def get_event(self, request: Request) -> Response:
+        with self.hub.lock:
+            event = self.hub.events.get(request.path_params["id"])
+        return json_response(event) if event is not None else not_found()
+
+
+def _non_empty(q: QueryParams, name: str) -> str | None:
+    raw = q.get(name)
+    if raw is None:
+        return None
+    if not raw.strip():
+        raise BadRequest("String must contain at least 1 character(s)", [name], "too_small")
+    return raw
+
+
+def _common_filters(q: QueryParams) -> list[Callable[[dict[str, Any]], bool]]:
+    """``modified_since`` and ``show_id``, shared by snippets, short clips and stickers."""
+    preds: list[Callable[[dict[str, Any]], bool]] = []
+    if "modified_since" in q:
+        since = parse_time(q["modified_since"], "modified_since")
+        preds.append(lambda k: k["modifiedAt"] > since)
+    show_id = _non_empty(q, "show_id")
+    if show_id is not None:
+        preds.append(lambda k: k.get("show_id") == show_id)
+    return preds
+
+
+def _sorted(
+    rows: list[Row],
+    q: QueryParams,
+    preds: Iterable[Callable[[dict[str, Any]], bool]],
+    sorts: tuple[str, ...],
+) -> list[Row]:
+    checks = list(preds)
+    spec = parse_sort(q, sorts)
+    out = [r for r in rows if all(p(r.keys) for p in checks)]
+    return apply_sort(out, spec, lambda r, k: r.keys[k]) if spec else out
+
+
+def _page(rows: list[Row], page: Page) -> Response:
+    doc = scroll(rows, page)
+    doc["items"] = [r.frag for r in doc["items"]]
+    return json_response(doc)
+
+
+def _by_id(rows: list[Row], key: str) -> Response:
+    for row in rows:
+        if row.body["id"] == key:
+            return json_response(row.frag)
+    return not_found()
