@@ -12,5 +12,5 @@ install_log_redaction()
 
 defs = Definitions(
     assets=[tiktok_shop_assets, dim_fx_rates, session_marts],
-    resources={"dlt": DagsterDltResource(), "warehouse": Warehouse.from_env()},
+    resources={"dlt": DagsterDltResource(), "warehouse": Warehouse()},
 )

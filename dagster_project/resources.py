@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import dlt
@@ -13,26 +14,25 @@ from lsw import paths
 class Warehouse(ConfigurableResource):
     """The DuckDB warehouse file and the state directory beside it.
 
-    Defaults follow ``LSW_WAREHOUSE`` / ``LSW_STATE_DIR`` at definition load, the same
-    settings `lsw` uses.
+    Unset fields follow ``LSW_WAREHOUSE`` / ``LSW_STATE_DIR`` when used, not when the
+    definitions are loaded, so `lsw --warehouse` and `dagster dev` agree on the same files.
     """
 
-    path: str
-    state_dir: str
-
-    @classmethod
-    def from_env(cls) -> Warehouse:
-        warehouse = paths.warehouse_path()
-        return cls(path=str(warehouse), state_dir=str(paths.state_dir(warehouse)))
+    path: str | None = None
+    state_dir: str | None = None
 
     @property
     def file(self) -> Path:
-        return Path(self.path)
+        return paths.warehouse_path(self.path)
+
+    @property
+    def state(self) -> Path:
+        return Path(self.state_dir) if self.state_dir else paths.state_dir(self.file)
 
     def pipeline(self, provider: str) -> dlt.Pipeline:
         """A dlt pipeline loading ``provider``'s raw tables into schema ``provider``."""
         self.file.parent.mkdir(parents=True, exist_ok=True)
-        pipelines_dir = Path(self.state_dir) / "dlt"
+        pipelines_dir = self.state / "dlt"
         pipelines_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         return dlt.pipeline(
             pipeline_name=f"lsw_{provider}",
@@ -40,3 +40,15 @@ class Warehouse(ConfigurableResource):
             dataset_name=provider,
             pipelines_dir=str(pipelines_dir),
         )
+
+
+def spec_pipeline(provider: str) -> dlt.Pipeline:
+    """A pipeline that only names things for `@dlt_assets` at import time; runs use
+    ``Warehouse.pipeline``. It lives in the temp dir so importing the definitions writes
+    nothing beside the user's warehouse."""
+    return dlt.pipeline(
+        pipeline_name=f"lsw_{provider}",
+        destination="duckdb",
+        dataset_name=provider,
+        pipelines_dir=str(Path(tempfile.gettempdir()) / "lsw-dlt-spec"),
+    )

@@ -32,6 +32,7 @@ class Section:
                 "max_attempts",
                 "backoff_s",
                 "backoff_max_s",
+                "retry_after_max_s",
                 "rate_limit",
                 "rate_window_s",
             )

@@ -48,7 +48,9 @@ class HttpSettings:
         timeout_s: how long one request may take before it counts as failed.
         max_attempts: attempts per request, the first included.
         backoff_s: first backoff delay; doubles per attempt, with jitter, up to backoff_max_s.
-        backoff_max_s: cap on one backoff delay (and on an honoured Retry-After).
+        backoff_max_s: cap on one backoff delay of our own choosing.
+        retry_after_max_s: cap on a wait a provider asks for with ``Retry-After``; retrying
+            sooner than asked only earns another refusal (and, at KeyAPI, costs a credit).
         rate_limit: at most this many requests per ``rate_window_s`` (None: no cap).
         rate_window_s: the rate limit's window.
         max_requests: stop (BudgetReached) before sending more than this many requests.
@@ -58,6 +60,7 @@ class HttpSettings:
     max_attempts: int = 5
     backoff_s: float = 0.5
     backoff_max_s: float = 30.0
+    retry_after_max_s: float = 300.0
     rate_limit: int | None = None
     rate_window_s: float = 1.0
     max_requests: int | None = None
@@ -130,7 +133,7 @@ class ProviderClient:
         json: Any = None,
         data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
-        classify: Callable[[httpx.Response], None] | None = None,
+        classify: Callable[[httpx.Response, str], None] | None = None,
     ) -> T:
         """Send with retries and return ``parse(response)``.
 
@@ -150,7 +153,7 @@ class ProviderClient:
             except httpx.TransportError as exc:
                 log.debug("%s: %s: %s", self.provider, endpoint, type(exc).__name__)
                 raise
-            (classify or self.classify)(response)
+            (classify or self.classify)(response, endpoint)
             return parse(response)
 
         retrying = Retrying(
@@ -180,12 +183,11 @@ class ProviderClient:
                 f"{_transport_cause(exc)}, still after {self.settings.max_attempts} attempts",
             ) from None
 
-    def classify(self, response: httpx.Response) -> None:
+    def classify(self, response: httpx.Response, endpoint: str) -> None:
         """Raise the error an HTTP status means; a 2xx passes."""
         status = response.status_code
         if status < 400:
             return
-        endpoint = f"{response.request.method} {response.request.url.path}"
         cause = f"HTTP {status}: {error_message(response)}"
         if status == 429 or status >= 500:
             raise RetryableStatus(self.provider, endpoint, cause, status, retry_after(response))
@@ -208,9 +210,9 @@ class ProviderClient:
         exc = state.outcome.exception() if state.outcome else None
         hinted = getattr(exc, "retry_after", None)
         if hinted is not None:
-            return float(min(hinted, self.settings.backoff_max_s))
+            return float(min(hinted, self.settings.retry_after_max_s))
         backoff = wait_exponential_jitter(
-            initial=self.settings.backoff_s,
+            multiplier=self.settings.backoff_s,
             max=self.settings.backoff_max_s,
             jitter=self.settings.backoff_s,
         )

@@ -23,7 +23,7 @@ _SHAPES = re.compile(
     r"(?i)(?P<key>(?:access_token|refresh_token|client_secret|partner_key|api_key|apikey|sign|code"
     r"|password|token)[\"']?\s*[=:]\s*[\"']?)(?P<val>[^&\s\"',;}]+)"
     r"|(?P<auth>(?:authorization[\"']?\s*[:=]\s*[\"']?)?(?:bearer|oauth|apikey|basic)\s+)"
-    r"(?P<cred>[A-Za-z0-9._~+/=-]{4,})"
+    r"(?P<cred>[A-Za-z0-9._~+/=-]{8,})"
 )
 
 

@@ -87,7 +87,7 @@ def _extract(
         try:
             for future in as_completed(futures):
                 result = future.result()
-                _account(result, report, stop, config)
+                _account(result, report, config)
                 pending.extend(result.rows)
                 if len(pending) >= ROWS_PER_BATCH:
                     yield to_table(pending)
@@ -99,9 +99,7 @@ def _extract(
             yield to_table(pending)
 
 
-def _account(
-    result: SellerResult, report: RunReport, stop: threading.Event, config: TikTokShopConfig
-) -> None:
+def _account(result: SellerResult, report: RunReport, config: TikTokShopConfig) -> None:
     report.add(rows=len(result.rows), pages=result.pages)
     if result.budget_reached:
         report.warn(
@@ -111,5 +109,3 @@ def _account(
         log.warning(report.warnings[-1])
     if result.error is not None:
         report.fail(result.error)
-        # a bad key or an empty wallet fails every seller alike: stop spending requests
-        stop.set()

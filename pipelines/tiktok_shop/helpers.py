@@ -53,10 +53,11 @@ def fetch_seller(
 ) -> SellerResult:
     """Page one seller until a short page, keeping records whose start is in [start, end).
 
-    KeyAPI has no date filter. Pages are assumed newest first (CONTRACT-NOTES.md), so paging
-    stops once a whole page predates the window; but that shortcut is taken only while every
-    page seen so far really was in descending order, so a differently ordered feed is read to
-    the end instead of being cut short.
+    KeyAPI has no date filter and bills every page. Pages are assumed newest first
+    (CONTRACT-NOTES.md), so paging stops at the first page that reaches past the window's
+    start: everything after it is older. That shortcut is taken only while every page seen
+    so far really was in descending order, so a differently ordered feed is read to the end
+    instead of being cut short.
     """
     result = SellerResult(seller_id)
     newest_first = True
@@ -72,6 +73,7 @@ def fetch_seller(
             break
         except ProviderError as exc:
             result.error = exc
+            stop.set()  # a bad key or an empty wallet fails every seller alike: stop now
             break
         result.pages += 1
         result.rows.extend(r for r in page if start_ts <= r["create_time"] < end_ts)
@@ -81,8 +83,8 @@ def fetch_seller(
         descending = all(a >= b for a, b in pairwise(times))
         follows = previous_last is None or previous_last >= times[0]
         newest_first = newest_first and descending and follows
-        if newest_first and max(times) < start_ts:
-            break
+        if newest_first and times[-1] < start_ts:
+            break  # every later record is older still
         previous_last = times[-1]
     return result
 

@@ -117,7 +117,8 @@ def _error(code: int, message: str) -> Response:
 class TikTokShopService(ProviderService):
     """``GET /tiktok_shop/v1/tiktok/shop/livestreams/analytics``.
 
-    Options: ``api_key`` (the key it accepts), ``credit_budget`` (credits before 402).
+    Options: ``api_key`` (the key it accepts), ``credit_budget`` (credits before 402),
+    ``default_order`` (``newest_first``, ``oldest_first`` or ``shuffled``: the unsorted order).
     """
 
     name: ClassVar[str] = "tiktok_shop"
@@ -195,7 +196,12 @@ class TikTokShopService(ProviderService):
         if problem:
             return _error(400, problem)
         rows = self.seller_sessions(params["seller_id"])
-        if params["sort_field"] is not None:
+        order = self._option("default_order", "newest_first")
+        if params["sort_field"] is None and order != "newest_first":
+            # CONTRACT-NOTES.md only assumes newest first; these let tests prove sources
+            # stay correct when a real feed comes back in another order.
+            rows = rows[::-1] if order == "oldest_first" else _shuffled(rows, self.ctx.seed)
+        elif params["sort_field"] is not None:
             key = SORT_FIELDS[params["sort_field"]]
             rows = sorted(rows, key=lambda s: s[key], reverse=params["sort_type"] == 1)
         size = params["page_size"]
@@ -203,6 +209,12 @@ class TikTokShopService(ProviderService):
         return json_response(
             {"code": 0, "message": "success", "data": page, "requestId": str(uuid.uuid4())}
         )
+
+
+def _shuffled(rows: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
+    out = list(rows)
+    rng(seed, "tiktok_shop", "shuffle").shuffle(out)
+    return out
 
 
 def _parse(query: Any) -> tuple[str | None, dict[str, Any]]:

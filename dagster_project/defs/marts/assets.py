@@ -1,6 +1,5 @@
 """The marts: rebuilt per partition window from every provider's raw tables."""
 
-
 from collections.abc import Iterator
 
 import polars as pl

@@ -1,6 +1,5 @@
 """TikTok Shop (KeyAPI) livestreams, one daily partition per UTC start date."""
 
-
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -10,7 +9,7 @@ from dagster_dlt import DagsterDltResource, dlt_assets
 
 from dagster_project.defs.dlt_run import run_provider
 from dagster_project.partitions import daily, single_run
-from dagster_project.resources import Warehouse
+from dagster_project.resources import Warehouse, spec_pipeline
 from dagster_project.translator import LswTranslator
 from pipelines.tiktok_shop import tiktok_shop_source
 from pipelines.tiktok_shop.settings import PROVIDER, TikTokShopConfig
@@ -20,7 +19,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 @dlt_assets(
     dlt_source=tiktok_shop_source(None, _EPOCH, _EPOCH),
-    dlt_pipeline=Warehouse.from_env().pipeline(PROVIDER),
+    dlt_pipeline=spec_pipeline(PROVIDER),
     name=PROVIDER,
     dagster_dlt_translator=LswTranslator(),
     partitions_def=daily,

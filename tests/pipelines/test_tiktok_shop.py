@@ -1,0 +1,163 @@
+"""The TikTok Shop source against the KeyAPI sandbox, loaded into real DuckDB files."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import dlt
+import duckdb
+import pytest
+
+from pipelines.http import HttpSettings
+from pipelines.report import RunReport
+from pipelines.tiktok_shop import tiktok_shop_source
+from pipelines.tiktok_shop.settings import TikTokShopConfig
+from sandbox import SandboxServer
+
+START = datetime(2026, 11, 15, tzinfo=UTC)
+END = datetime(2026, 11, 17, tzinfo=UTC)
+FAST = HttpSettings(timeout_s=2, max_attempts=3, backoff_s=0.01, backoff_max_s=0.05)
+
+
+def _config(sandbox: SandboxServer, **overrides: Any) -> TikTokShopConfig:
+    os.environ.update(sandbox.env())
+    config = TikTokShopConfig.from_dlt()
+    assert config is not None
+    return TikTokShopConfig(**{**config.__dict__, "http": FAST, **overrides})
+
+
+def _world(sandbox: SandboxServer) -> dict[str, list[dict[str, Any]]]:
+    service = sandbox.runtime.services["tiktok_shop"]
+    return {s: service.seller_sessions(s) for s in service.sellers}  # type: ignore[attr-defined]
+
+
+def _expected_rooms(sandbox: SandboxServer) -> set[str]:
+    lo, hi = START.timestamp(), END.timestamp()
+    return {
+        r["room_id"] for rows in _world(sandbox).values() for r in rows
+        if lo <= r["create_time"] < hi
+    }
+
+
+def _load(tmp_path: Path, config: TikTokShopConfig, report: RunReport) -> set[str]:
+    pipeline = dlt.pipeline(
+        "t", destination=dlt.destinations.duckdb(str(tmp_path / "w.duckdb")),
+        dataset_name="tiktok_shop", pipelines_dir=str(tmp_path / "dlt"),
+    )
+    pipeline.run(tiktok_shop_source(config, START, END, report), loader_file_format="parquet")
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        tables = con.execute(
+            "select 1 from information_schema.tables where table_name = 'livestreams'"
+        ).fetchall()
+        if not tables:
+            return set()
+        rows = con.execute("select room_id from tiktok_shop.livestreams").fetchall()
+    assert len(rows) == len({r[0] for r in rows}), "duplicate room_id"
+    return {r[0] for r in rows}
+
+
+def test_pages_stop_early_and_load_exactly_the_window(sandbox: SandboxServer, tmp_path: Path) -> None:
+    report = RunReport("tiktok_shop")
+    loaded = _load(tmp_path, _config(sandbox), report)
+    assert loaded == _expected_rooms(sandbox) and len(loaded) > 5
+    # newest first: a seller's paging stops at the first page wholly older than the window
+    lo = START.timestamp()
+    expected_pages = 0
+    for rows in _world(sandbox).values():
+        newer = sum(1 for r in rows if r["create_time"] >= lo)
+        expected_pages += min(newer // 10, len(rows) // 10) + 1
+    full_listing = sum(len(rows) // 10 + 1 for rows in _world(sandbox).values())
+    assert report.pages == report.requests == expected_pages
+    assert expected_pages < full_listing / 2
+    assert not report.errors and not report.warnings
+
+
+@pytest.mark.parametrize("order", ["oldest_first", "shuffled"])
+def test_other_orders_are_still_complete(sandbox: SandboxServer, tmp_path: Path, order: str) -> None:
+    sandbox.set_knobs("tiktok_shop", options={"default_order": order})
+    report = RunReport("tiktok_shop")
+    assert _load(tmp_path, _config(sandbox), report) == _expected_rooms(sandbox)
+    assert report.pages == sum(len(rows) // 10 + 1 for rows in _world(sandbox).values())
+
+
+def test_reloading_the_window_never_duplicates(sandbox: SandboxServer, tmp_path: Path) -> None:
+    first = _load(tmp_path, _config(sandbox), RunReport("tiktok_shop"))
+    second = _load(tmp_path, _config(sandbox), RunReport("tiktok_shop"))
+    assert first == second == _expected_rooms(sandbox)
+
+
+def test_credit_budget_stops_cleanly_and_keeps_rows(sandbox: SandboxServer, tmp_path: Path) -> None:
+    report = RunReport("tiktok_shop")
+    loaded = _load(tmp_path, _config(sandbox, max_credits_per_run=3, concurrency=1), report)
+    assert sandbox.stats()["tiktok_shop"]["credits_used"] == 3
+    assert report.requests == 3 and not report.errors
+    assert report.warnings == [
+        "tiktok_shop: max_credits_per_run=3 reached; stopped paging and kept the rows fetched so far"
+    ]
+    assert loaded and loaded < _expected_rooms(sandbox)
+
+
+def test_rate_limited_and_server_errors_are_retried(sandbox: SandboxServer, tmp_path: Path) -> None:
+    sandbox.set_knobs("tiktok_shop", faults=[
+        {"kind": "rate_limited", "nth": 2}, {"kind": "server_error", "nth": 4},
+    ])
+    report = RunReport("tiktok_shop")
+    assert _load(tmp_path, _config(sandbox), report) == _expected_rooms(sandbox)
+    assert not report.errors and sandbox.stats()["tiktok_shop"]["faults_fired"] == 2
+
+
+def test_bad_key_fails_in_one_line(sandbox: SandboxServer, tmp_path: Path) -> None:
+    report = RunReport("tiktok_shop")
+    loaded = _load(tmp_path, _config(sandbox, api_key="sk_live_not_the_key_42"), report)
+    assert loaded == set()
+    assert [str(e) for e in report.errors] == [
+        "tiktok_shop: GET /v1/tiktok/shop/livestreams/analytics: "
+        "credentials refused (HTTP 401: apiKey is invalid)"
+    ]
+
+
+def test_exhausted_credits_keep_the_rows_already_fetched(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    sandbox.set_knobs("tiktok_shop", options={"credit_budget": 4})
+    report = RunReport("tiktok_shop")
+    loaded = _load(tmp_path, _config(sandbox, concurrency=1), report)
+    assert [str(e) for e in report.errors] == [
+        "tiktok_shop: GET /v1/tiktok/shop/livestreams/analytics: "
+        "credits exhausted (HTTP 402: apiKey quota is not enough)"
+    ]
+    assert report.pages == 4 and loaded and loaded < _expected_rooms(sandbox)
+    assert len(loaded) == report.rows
+
+
+def test_malformed_record_names_the_field_and_keeps_earlier_rows(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    sandbox.set_knobs("tiktok_shop", faults=[{"kind": "missing_field", "nth": 3, "field": "room_id"}])
+    report = RunReport("tiktok_shop")
+    loaded = _load(tmp_path, _config(sandbox, concurrency=1), report)
+    assert [str(e) for e in report.errors] == [
+        "tiktok_shop: GET /v1/tiktok/shop/livestreams/analytics: "
+        "malformed response: data.0.room_id: Field required"
+    ]
+    assert report.pages == 2 and len(loaded) == report.rows
+
+
+def test_harmless_drift_is_accepted(sandbox: SandboxServer, tmp_path: Path) -> None:
+    sandbox.set_knobs("tiktok_shop", faults=[
+        {"kind": "unknown_field", "rate": 1.0},
+        {"kind": "wrong_type", "rate": 1.0, "field": "total_views_cnt"},  # "123" for 123
+    ])
+    report = RunReport("tiktok_shop")
+    assert _load(tmp_path, _config(sandbox), report) == _expected_rooms(sandbox)
+    assert not report.errors
+
+
+def test_truncated_json_is_retried(sandbox: SandboxServer, tmp_path: Path) -> None:
+    sandbox.set_knobs("tiktok_shop", faults=[{"kind": "truncated_json", "nth": 1}])
+    report = RunReport("tiktok_shop")
+    assert _load(tmp_path, _config(sandbox), report) == _expected_rooms(sandbox)
+    assert not report.errors
