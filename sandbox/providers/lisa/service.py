@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, ClassVar
 
 import orjson
@@ -22,6 +23,7 @@ from starlette.routing import BaseRoute, Route
 
 from sandbox.jsonresp import json_response
 from sandbox.providers.base import ProviderService, ServiceContext
+from sandbox.providers.lisa import extras
 from sandbox.providers.lisa.http import (
     BadRequest,
     Page,
@@ -41,7 +43,7 @@ from sandbox.providers.lisa.http import (
     unauthorized,
 )
 from sandbox.providers.lisa.webhooks import WebhookHub
-from sandbox.providers.lisa.world import ShowSeed, World
+from sandbox.providers.lisa.world import Channel, ShowSeed, World
 
 DEFAULT_API_KEY = "lisa_sandbox_api_key_0001"
 DEFAULT_CLIENT = "sandbox-brand"
@@ -94,6 +96,7 @@ class LisaService(ProviderService):
         self.world = World(ctx.seed, ctx.scale, ctx.days)
         self._renders: dict[tuple[str, int], dict[str, Any]] = {}
         self._side: dict[str, tuple[list[tuple[int, Row]], ...]] = {}
+        self._story_cache: dict[tuple[str, date], list[tuple[int, Row]]] = {}
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
         self.hub = WebhookHub(self.world, ctx.clock.now, self._option, self.render_show)
@@ -233,9 +236,7 @@ class LisaService(ProviderService):
         stories: list[Row] = []
         for channel in self.world.channels:
             for day in self.world.window_days(now):
-                for t, body in self.world.stories_on(channel, day):
-                    if t <= now:
-                        stories.append(_row(body, date=t, channels={channel.slug}))
+                stories.extend(r for t, r in self._story_rows(channel, day) if t <= now)
         stories.sort(key=lambda r: (-r.keys["date"], r.body["id"]))
         channels = [
             _row(c.body(sorted(latest[c.slug], reverse=True)[-2:]), status="ready")
@@ -248,53 +249,35 @@ class LisaService(ProviderService):
         """A show's clips, snippets and sticker: static once generated, so cached."""
         side = self._side.get(show.id)
         if side is None:
+            updated = show.updated or 0
             clips = [
-                (
-                    t,
-                    _row(
-                        b,
-                        date=show.updated or 0,
-                        modifiedAt=show.updated or 0,
-                        orientation=b["orientation"],
-                        show_id=show.id,
-                    ),
-                )
-                for t, b in self.world.short_clips(show)
-            ]
+                (t, _row(b, date=updated, modifiedAt=updated, orientation=b["orientation"],
+                         show_id=show.id))
+                for t, b in extras.short_clips(self.world, show)
+            ]  # fmt: skip
             snippets = [
-                (
-                    t,
-                    _row(
-                        b,
-                        date=t,
-                        modifiedAt=t,
-                        name=b["name"],
-                        show_id=show.id,
-                        refs=set(b["productReferences"]),
-                    ),
-                )
-                for t, b in self.world.snippets(show)
+                (t, _row(b, date=t, modifiedAt=t, name=b["name"], show_id=show.id,
+                         refs=set(b["productReferences"])))
+                for t, b in extras.snippets(self.world, show)
+            ]  # fmt: skip
+            stickers = [
+                (t, _row(b, date=t, modifiedAt=t, media=show.id, name=b["name"]))
+                for t, b in extras.stickers(self.world, show)
             ]
-            sticker = self.world.sticker(show)
-            stickers = (
-                [
-                    (
-                        sticker[0],
-                        _row(
-                            sticker[1],
-                            date=sticker[0],
-                            modifiedAt=sticker[0],
-                            media=show.id,
-                            name=sticker[1]["name"],
-                        ),
-                    )
-                ]
-                if sticker
-                else []
-            )
             side = (clips, snippets, stickers)
             self._side[show.id] = side
         return side
+
+    def _story_rows(self, channel: Channel, day: date) -> list[tuple[int, Row]]:
+        key = (channel.slug, day)
+        rows = self._story_cache.get(key)
+        if rows is None:
+            rows = [
+                (t, _row(body, date=t, channels={channel.slug}))
+                for t, body in extras.stories_on(self.world, channel, day)
+            ]
+            self._story_cache[key] = rows
+        return rows
 
     # shows -----------------------------------------------------------------------------
 
