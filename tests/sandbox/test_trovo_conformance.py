@@ -323,6 +323,10 @@ def test_refresh_validate_revoke(trovo: Trovo, sandbox: SandboxServer) -> None:
         "POST", "/revoke", {"access_token": again["access_token"]}, fresh["access_token"]
     )
     assert outcome(revoke) == (200, {"empty": ""})
+    twice = trovo.call(
+        "POST", "/revoke", {"access_token": again["access_token"]}, fresh["access_token"]
+    )
+    assert outcome(twice) == (200, {"empty": ""})  # RFC 7009: no error for a dead token
     dead = trovo.call("GET", "/validate", token=again["access_token"])
     assert outcome(dead) == err(11704, 401, "Invalid access token.")
     # Access tokens expire on the sandbox clock after expires_in seconds.

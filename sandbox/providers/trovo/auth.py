@@ -6,7 +6,7 @@ Rules from the reference (section 3-4 and the error table):
 - a refresh gives a new access token *and* a new 30-day refresh token, but the old refresh
   token keeps working until its own 30 days are up (no rotation lock-out, unlike Shopee);
 - one refresh token may hold at most 50 unexpired access tokens at a time (11718);
-- revoke kills the access token named in the body.
+- revoke kills the access token named in the body; an unknown one is no error (RFC 7009).
 """
 
 from __future__ import annotations

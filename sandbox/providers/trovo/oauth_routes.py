@@ -133,8 +133,9 @@ def routes(svc: TrovoService) -> list[BaseRoute]:
         target = body.get("access_token")
         if not isinstance(target, str) or not target:
             raise TrovoError(1002)
-        if not svc.tokens.revoke(target):
-            raise TrovoError(11704)
+        # "Follows the OAuth standard" (RFC 7009): an unknown or already revoked token
+        # is answered like a revoked one.
+        svc.tokens.revoke(target)
         return json_response({"empty": ""})
 
     return [

@@ -36,6 +36,7 @@ OTHERS_PER_SCALE = 150  # the rest of the platform, so top channels has several 
 USER_POOL = 1_000_003  # prime: k -> (a*k + b) % USER_POOL is a permutation, so no double follows
 CREATED_FROM = int(datetime(2020, 1, 1, tzinfo=UTC).timestamp())
 CREATED_TO = int(datetime(2024, 6, 1, tzinfo=UTC).timestamp())
+ROW_CACHE = 32  # channels whose follower records stay built
 _MISSING: Any = object()
 
 
@@ -171,26 +172,23 @@ class World:
         self._follow_ts: dict[tuple[int, int, int], list[int]] = {}
         self._follow_rows: dict[tuple[int, int, int], list[dict[str, str]]] = {}
         self._sub_months: dict[tuple[int, int, int], list[Subscription]] = {}
-        self._users: dict[int, dict[str, str]] = {}
+        self._chatters: dict[tuple[int, int], tuple[list[str], dict[str, list[str]]]] = {}
         self._ranking: dict[int, list[tuple[Channel, Stream, int]]] = {}
 
     # ---- users -------------------------------------------------------------------------
 
     def user(self, idx: int) -> dict[str, str]:
-        """A platform user of the pool that follows, subscribes and watches."""
-        got = self._users.get(idx)
-        if got is None:
-            h = derive(self.seed, "trovo", "user", idx)
-            w1, w2 = USER_WORDS[h % 30], USER_WORDS[(h >> 8) % 30]
-            got = {
-                "user_id": str(110_000_000 + idx * 7 + (h >> 16) % 7),
-                "username": f"{w1}_{w2}{idx}",
-                "nickname": f"{w1}{w2}{(h >> 24) % 100}" if h & 1 else f"{w1}{w2}",
-                "profile_pic": _pic(self.seed, "user", idx),
-                "created_at": str(CREATED_FROM - 86_400 * 400 + (h >> 32) % (86_400 * 1_500)),
-            }
-            self._users[idx] = got
-        return got
+        """A platform user of the pool that follows, subscribes and watches (not cached: the
+        follower rows that need it most are, and a pool-wide cache would grow unbounded)."""
+        h = derive(self.seed, "trovo", "user", idx)
+        w1, w2 = USER_WORDS[h % 30], USER_WORDS[(h >> 8) % 30]
+        return {
+            "user_id": str(110_000_000 + idx * 7 + (h >> 16) % 7),
+            "username": f"{w1}_{w2}{idx}",
+            "nickname": f"{w1}{w2}{(h >> 24) % 100}" if h & 1 else f"{w1}{w2}",
+            "profile_pic": _pic(self.seed, "user", idx),
+            "created_at": str(CREATED_FROM - 86_400 * 400 + (h >> 32) % (86_400 * 1_500)),
+        }
 
     # ---- streams -----------------------------------------------------------------------
 
@@ -339,6 +337,9 @@ class World:
                         "followed_at": fmt_utc(ts),
                     }
                 )
+            if len(self._follow_rows) >= ROW_CACHE:
+                # Keep memory bounded if a client walks the followers of the whole platform.
+                self._follow_rows.pop(next(iter(self._follow_rows)))
             self._follow_rows[key] = rows
         return rows, bisect.bisect_right(times, int(now))
 
@@ -393,6 +394,16 @@ class World:
 
     def chatters(self, ch: Channel, now: float) -> tuple[list[str], dict[str, list[str]]]:
         """Logged-in viewers now (nicknames, in join order) and each one's roles."""
+        key = (ch.index, int(now // 60))
+        got = self._chatters.get(key)
+        if got is None:
+            got = self._draw_chatters(ch, now)
+            if len(self._chatters) >= 256:
+                self._chatters.clear()
+            self._chatters[key] = got
+        return got
+
+    def _draw_chatters(self, ch: Channel, now: float) -> tuple[list[str], dict[str, list[str]]]:
         state = self.live_state(ch, now)
         if not state["live"]:
             return [], {}
