@@ -95,6 +95,7 @@ class LisaService(ProviderService):
         super().__init__(ctx)
         self.world = World(ctx.seed, ctx.scale, ctx.days)
         self._renders: dict[tuple[str, int], dict[str, Any]] = {}
+        self._frags: dict[tuple[str, int], orjson.Fragment] = {}
         self._side: dict[str, tuple[list[tuple[int, Row]], ...]] = {}
         self._story_cache: dict[tuple[str, date], list[tuple[int, Row]]] = {}
         self._snapshot: Snapshot | None = None
@@ -183,6 +184,17 @@ class LisaService(ProviderService):
             self._renders[key] = body
         return body
 
+    def _fragment(self, show: ShowSeed, now: float, body: dict[str, Any]) -> orjson.Fragment:
+        """The show's JSON, serialised once per phase (live shows every time)."""
+        if show.live_at(now):
+            return orjson.Fragment(orjson.dumps(body))
+        key = (show.id, show.phase(now))
+        frag = self._frags.get(key)
+        if frag is None:
+            frag = orjson.Fragment(orjson.dumps(body))
+            self._frags[key] = frag
+        return frag
+
     def snapshot(self) -> Snapshot:
         now = float(int(self.ctx.clock.now()))
         snap = self._snapshot
@@ -208,7 +220,7 @@ class LisaService(ProviderService):
                 body = self.render_show(show, now)
                 row = Row(
                     body,
-                    orjson.Fragment(orjson.dumps(body)),
+                    self._fragment(show, now, body),
                     {
                         "date": show.date,
                         "name": show.name,
