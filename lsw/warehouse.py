@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -21,7 +22,7 @@ def _locked(exc: BaseException) -> bool:
 
 @retry(
     retry=retry_if_exception(_locked),
-    wait=wait_exponential_jitter(initial=0.2, max=5),
+    wait=wait_exponential_jitter(multiplier=0.2, max=5),
     stop=stop_after_delay(120),
     reraise=True,
 )
@@ -38,18 +39,24 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
         con.close()
 
 
+def run(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> list[Any]:
+    """Execute and drain: DuckDB refuses new work while a result is left half read."""
+    return con.execute(sql, params or []).fetchall()
+
+
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    found = con.execute(
+    found = run(
+        con,
         "select 1 from information_schema.tables where table_schema = ? and table_name = ?",
         [schema, table],
-    ).fetchone()
-    return found is not None
+    )
+    return bool(found)
 
 
 def read_frame(
     con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
 ) -> pl.LazyFrame:
-    table = con.execute(sql, params or []).to_arrow_table()
+    table = con.sql(sql, params=params or None).to_arrow_table()
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
     return frame.lazy()
@@ -68,16 +75,16 @@ def replace_rows(
     replaced, never appended to.
     """
     schema = table.split(".")[0]
-    con.execute(f"create schema if not exists {schema}")
+    run(con, f"create schema if not exists {schema}")
     con.register("_incoming", frame.to_arrow())
     try:
-        con.execute(f"create table if not exists {table} as select * from _incoming limit 0")
-        con.execute("begin transaction")
-        con.execute(f"delete from {table} where {where}", params)
-        con.execute(f"insert into {table} by name select * from _incoming")
-        con.execute("commit")
+        run(con, f"create table if not exists {table} as select * from _incoming limit 0")
+        run(con, "begin transaction")
+        run(con, f"delete from {table} where {where}", params)
+        run(con, f"insert into {table} by name select * from _incoming")
+        run(con, "commit")
     except Exception:
-        con.execute("rollback")
+        run(con, "rollback")
         raise
     finally:
         con.unregister("_incoming")

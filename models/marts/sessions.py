@@ -30,14 +30,16 @@ def fct_sessions(staged: Sequence[pl.LazyFrame], fx_rates: pl.LazyFrame) -> pl.L
     frames = [conform(frame, STAGED_SESSIONS) for frame in staged]
     if not frames:
         return pl.LazyFrame(schema=FCT_SESSIONS)
-    sessions = pl.concat(frames, how="vertical")
+    # the latest staging of a session wins; dedupe before the join, which does not keep order
+    sessions = pl.concat(frames, how="vertical").unique(
+        ["provider", "account_id", "session_id"], keep="last", maintain_order=True
+    )
     return conform(
         sessions.join(fx_rates, on="currency", how="left")
         .with_columns(
             gmv_usd=(pl.col("gmv") * pl.col("usd_per_unit")).round(2),
             engagement_rate=engagement_rate(),
         )
-        .unique(["provider", "account_id", "session_id"], keep="last", maintain_order=True)
         .sort(["session_date", "provider", "account_id", "started_at", "session_id"]),
         FCT_SESSIONS,
     )

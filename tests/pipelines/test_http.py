@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import httpx
 import pytest
@@ -20,10 +21,14 @@ from sandbox.providers.tiktok_shop import DEFAULT_API_KEY, PATH
 FAST = HttpSettings(timeout_s=2, max_attempts=3, backoff_s=0.01, backoff_max_s=0.05)
 
 
-def _client(sandbox: SandboxServer, settings: HttpSettings = FAST, key: str = DEFAULT_API_KEY):
+def _client(
+    sandbox: SandboxServer, settings: HttpSettings = FAST, key: str = DEFAULT_API_KEY
+) -> ProviderClient:
     return ProviderClient(
-        "tiktok_shop", sandbox.base_url("tiktok_shop"),
-        headers={"Authorization": f"Bearer {key}"}, settings=settings,
+        "tiktok_shop",
+        sandbox.base_url("tiktok_shop"),
+        headers={"Authorization": f"Bearer {key}"},
+        settings=settings,
     )
 
 
@@ -47,7 +52,9 @@ def test_transient_failures_are_retried(sandbox: SandboxServer, kind: str) -> No
     assert sandbox.stats()["tiktok_shop"]["faults_fired"] == 1
 
 
-def test_persistent_outage_is_one_line_naming_provider_endpoint_cause(sandbox: SandboxServer) -> None:
+def test_persistent_outage_is_one_line_naming_provider_endpoint_cause(
+    sandbox: SandboxServer,
+) -> None:
     sandbox.set_knobs("tiktok_shop", faults=[{"kind": "server_error", "rate": 1.0, "status": 503}])
     with _client(sandbox) as client, pytest.raises(ProviderUnavailable) as caught:
         _get(client, _seller(sandbox))
@@ -60,7 +67,10 @@ def test_persistent_outage_is_one_line_naming_provider_endpoint_cause(sandbox: S
 
 
 def test_bad_key_is_not_retried_and_is_masked(sandbox: SandboxServer) -> None:
-    with _client(sandbox, key="sk_live_wrong_key_123") as client, pytest.raises(AuthError) as caught:
+    with (
+        _client(sandbox, key="sk_live_wrong_key_123") as client,
+        pytest.raises(AuthError) as caught,
+    ):
         _get(client, _seller(sandbox))
     assert client.requests_made == 1
     assert "sk_live_wrong_key_123" not in str(caught.value)
@@ -89,9 +99,9 @@ def test_budget_stops_before_sending(sandbox: SandboxServer) -> None:
 
 
 class _RetryAfterHandler(BaseHTTPRequestHandler):
-    hits: list[float] = []
+    hits: ClassVar[list[float]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         self.hits.append(time.monotonic())
         first = len(self.hits) == 1
         self.send_response(429 if first else 200)

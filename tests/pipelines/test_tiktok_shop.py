@@ -37,15 +37,19 @@ def _world(sandbox: SandboxServer) -> dict[str, list[dict[str, Any]]]:
 def _expected_rooms(sandbox: SandboxServer) -> set[str]:
     lo, hi = START.timestamp(), END.timestamp()
     return {
-        r["room_id"] for rows in _world(sandbox).values() for r in rows
+        r["room_id"]
+        for rows in _world(sandbox).values()
+        for r in rows
         if lo <= r["create_time"] < hi
     }
 
 
 def _load(tmp_path: Path, config: TikTokShopConfig, report: RunReport) -> set[str]:
     pipeline = dlt.pipeline(
-        "t", destination=dlt.destinations.duckdb(str(tmp_path / "w.duckdb")),
-        dataset_name="tiktok_shop", pipelines_dir=str(tmp_path / "dlt"),
+        "t",
+        destination=dlt.destinations.duckdb(str(tmp_path / "w.duckdb")),
+        dataset_name="tiktok_shop",
+        pipelines_dir=str(tmp_path / "dlt"),
     )
     pipeline.run(tiktok_shop_source(config, START, END, report), loader_file_format="parquet")
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
@@ -59,7 +63,9 @@ def _load(tmp_path: Path, config: TikTokShopConfig, report: RunReport) -> set[st
     return {r[0] for r in rows}
 
 
-def test_pages_stop_early_and_load_exactly_the_window(sandbox: SandboxServer, tmp_path: Path) -> None:
+def test_pages_stop_early_and_load_exactly_the_window(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
     report = RunReport("tiktok_shop")
     loaded = _load(tmp_path, _config(sandbox), report)
     assert loaded == _expected_rooms(sandbox) and len(loaded) > 5
@@ -76,7 +82,9 @@ def test_pages_stop_early_and_load_exactly_the_window(sandbox: SandboxServer, tm
 
 
 @pytest.mark.parametrize("order", ["oldest_first", "shuffled"])
-def test_other_orders_are_still_complete(sandbox: SandboxServer, tmp_path: Path, order: str) -> None:
+def test_other_orders_are_still_complete(
+    sandbox: SandboxServer, tmp_path: Path, order: str
+) -> None:
     sandbox.set_knobs("tiktok_shop", options={"default_order": order})
     report = RunReport("tiktok_shop")
     assert _load(tmp_path, _config(sandbox), report) == _expected_rooms(sandbox)
@@ -101,9 +109,13 @@ def test_credit_budget_stops_cleanly_and_keeps_rows(sandbox: SandboxServer, tmp_
 
 
 def test_rate_limited_and_server_errors_are_retried(sandbox: SandboxServer, tmp_path: Path) -> None:
-    sandbox.set_knobs("tiktok_shop", faults=[
-        {"kind": "rate_limited", "nth": 2}, {"kind": "server_error", "nth": 4},
-    ])
+    sandbox.set_knobs(
+        "tiktok_shop",
+        faults=[
+            {"kind": "rate_limited", "nth": 2},
+            {"kind": "server_error", "nth": 4},
+        ],
+    )
     report = RunReport("tiktok_shop")
     assert _load(tmp_path, _config(sandbox), report) == _expected_rooms(sandbox)
     assert not report.errors and sandbox.stats()["tiktok_shop"]["faults_fired"] == 2
@@ -136,7 +148,9 @@ def test_exhausted_credits_keep_the_rows_already_fetched(
 def test_malformed_record_names_the_field_and_keeps_earlier_rows(
     sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    sandbox.set_knobs("tiktok_shop", faults=[{"kind": "missing_field", "nth": 3, "field": "room_id"}])
+    sandbox.set_knobs(
+        "tiktok_shop", faults=[{"kind": "missing_field", "nth": 3, "field": "room_id"}]
+    )
     report = RunReport("tiktok_shop")
     loaded = _load(tmp_path, _config(sandbox, concurrency=1), report)
     assert [str(e) for e in report.errors] == [
@@ -147,10 +161,13 @@ def test_malformed_record_names_the_field_and_keeps_earlier_rows(
 
 
 def test_harmless_drift_is_accepted(sandbox: SandboxServer, tmp_path: Path) -> None:
-    sandbox.set_knobs("tiktok_shop", faults=[
-        {"kind": "unknown_field", "rate": 1.0},
-        {"kind": "wrong_type", "rate": 1.0, "field": "total_views_cnt"},  # "123" for 123
-    ])
+    sandbox.set_knobs(
+        "tiktok_shop",
+        faults=[
+            {"kind": "unknown_field", "rate": 1.0},
+            {"kind": "wrong_type", "rate": 1.0, "field": "total_views_cnt"},  # "123" for 123
+        ],
+    )
     report = RunReport("tiktok_shop")
     assert _load(tmp_path, _config(sandbox), report) == _expected_rooms(sandbox)
     assert not report.errors

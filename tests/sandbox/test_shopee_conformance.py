@@ -73,7 +73,11 @@ class Shopee:
     ) -> httpx.Response:
         ts = self.now if ts is None else ts
         path = LIVE + api
-        common = {"partner_id": self.partner_id, "timestamp": ts, "access_token": token}
+        common: dict[str, Any] = {
+            "partner_id": self.partner_id,
+            "timestamp": ts,
+            "access_token": token,
+        }
         common["user_id"] = user_id
         common["sign"] = sign or _sign(self.key, self.partner_id, path, ts, token, user_id)
         return self.http.get(self.base + path, params={**common, **params})
@@ -296,7 +300,7 @@ def test_world_session_moves_through_statuses_with_the_clock(
 
     def look() -> tuple[dict[str, Any], dict[str, Any]]:
         token = shopee.login(account)
-        q = {"session_id": upcoming.session_id}
+        q: dict[str, Any] = {"session_id": upcoming.session_id}
         detail = _ok(shopee.get("get_session_detail", upcoming.user_id, token, **q))
         metric = _ok(shopee.get("get_session_metric", upcoming.user_id, token, **q))
         return detail, metric
