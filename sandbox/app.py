@@ -41,7 +41,12 @@ def build_app(config: SandboxConfig) -> tuple[Starlette, Runtime]:
     clock = Clock(config.frozen_at)
     services: dict[str, ProviderService] = {}
     mounts: list[Mount] = []
+    unknown = set(config.providers or []) - {cls.name for cls in SERVICES}
+    if unknown:
+        raise ValueError(f"unknown providers {sorted(unknown)}")
     for cls in SERVICES:
+        if config.providers is not None and cls.name not in config.providers:
+            continue
         raw = {**cls.default_knobs(), **config.knobs.get(cls.name, {})}
         state = ProviderState(cls.name, ProviderKnobs.from_dict(raw), derive(config.seed, cls.name))
         service = cls(ServiceContext(config.seed, config.scale, config.days, clock, state))

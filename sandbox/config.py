@@ -16,6 +16,8 @@ class SandboxConfig:
         days: how many past days the world has sessions for.
         frozen_at: unix seconds to freeze the clock at; None follows real time.
         knobs: per-provider knobs as plain dicts (see ``sandbox.knobs.ProviderKnobs``).
+        providers: serve only these (None: all five); a big world of one provider for a
+            benchmark need not pay for building the other four.
     """
 
     seed: int = 7
@@ -23,3 +25,4 @@ class SandboxConfig:
     days: int = 90
     frozen_at: float | None = None
     knobs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    providers: list[str] | None = None
