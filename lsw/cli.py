@@ -152,11 +152,24 @@ def sandbox(
     print_config: Annotated[
         bool, typer.Option("--print-config", help="print the SOURCES__ variables first")
     ] = False,
+    knobs: Annotated[
+        str | None,
+        typer.Option(
+            help='per-provider knobs as JSON, e.g. \'{"tiktok_shop": {"latency_ms": 50, '
+            '"faults": [{"kind": "server_error", "rate": 0.1}]}}\'; '
+            "change them while it runs with PUT /_admin/knobs/<provider>"
+        ),
+    ] = None,
 ) -> None:
     """Serve the provider sandbox for exploration (Ctrl-C to stop)."""
     from sandbox import SandboxConfig, SandboxServer
 
-    server = SandboxServer(SandboxConfig(seed=seed, scale=scale, days=days), port=port)
+    try:
+        parsed = json.loads(knobs) if knobs else {}
+        config = SandboxConfig(seed=seed, scale=scale, days=days, knobs=parsed)
+        server = SandboxServer(config, port=port)
+    except (ValueError, TypeError) as exc:
+        raise typer.BadParameter(f"--knobs: {exc}") from None
     if print_config:
         for key, value in server.runtime.env_config(server.url).items():
             print(f"export {key}={json.dumps(value) if ' ' in value else _shell(value)}")
