@@ -22,8 +22,9 @@ app = typer.Typer(
     add_completion=False,
 )
 # Piped output (CI logs, files) gets room for the tables instead of rich's 80-column default.
-console = Console(width=None if sys.stdout.isatty() else 120)
-err = Console(stderr=True)
+# Messages never hard-wrap: a failure stays one line that people can grep.
+console = Console(width=None if sys.stdout.isatty() else 120, soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 WarehouseOpt = Annotated[
     str | None,
@@ -65,6 +66,9 @@ def _load(providers: list[str], start: date, end: date) -> bool:
         outcome = materialize(providers, start, end)
     for line in outcome.failures:
         err.print(f"[red]failed[/red] {line}", highlight=False)
+    if outcome.failures:
+        runs = ", ".join(outcome.run_ids)
+        err.print(f"Details in the Dagster UI (`lsw ui`), run {runs}", highlight=False)
     return outcome.ok
 
 
@@ -138,7 +142,8 @@ def check(provider: ProviderOpt = None) -> None:
             continue
         ok, message = check_one(name, config)
         failed |= not ok
-        console.print(f"{name}: {message}", highlight=False)
+        # a failure already reads "provider: endpoint: cause"
+        console.print(f"{name}: {message}" if ok else message, highlight=False)
     if failed:
         raise typer.Exit(1)
 

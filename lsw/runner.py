@@ -15,7 +15,8 @@ from typing import Any
 from dagster import AssetKey, DagsterEventType, DagsterInstance, JobDefinition
 
 MARTS_GROUP = "marts"
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# The CLI prints one line per failure; tracebacks stay in the instance, for the UI.
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 @dataclass

@@ -57,9 +57,8 @@ def print_summary(console: Console, warehouse: Path, start: date, end: date, top
                order by gmv_usd desc limit ?""",
             [*window, top],
         ).fetchall()
-    table = _new_table(
-        f"Sessions and GMV by provider, {start} .. {end}", "provider", "sessions", "gmv_usd"
-    )
+    console.print(f"\nSessions that started {start} .. {end} (UTC)")
+    table = _new_table("Sessions and GMV by provider", "provider", "sessions", "gmv_usd")
     for provider, sessions, gmv_usd in by_provider:
         table.add_row(provider, f"{sessions:,}", _money(gmv_usd))
     console.print(table)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from lsw import paths
 from sandbox import SandboxConfig, SandboxServer
 
 # Every test world is frozen at this instant, so hand-checked figures never drift.
@@ -18,3 +21,19 @@ def sandbox() -> Iterator[SandboxServer]:
     """A fresh sandbox (seed 7, scale 1, 30 days) with its clock frozen at FROZEN_AT."""
     with SandboxServer(SandboxConfig(seed=7, scale=1, days=30, frozen_at=FROZEN_AT)) as server:
         yield server
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox: SandboxServer) -> Path:
+    """The warehouse path, with the sandbox's SOURCES__ variables in the environment."""
+    for key in ("LSW_WAREHOUSE", "LSW_STATE_DIR", "DAGSTER_HOME"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("LSW_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    for key, value in sandbox.env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("SOURCES__TIKTOK_SHOP__BACKOFF_S", "0.01")
+    target = paths.prepare()
+    # prepare() exported these; register them so monkeypatch restores the old values
+    for key in ("LSW_STATE_DIR", "DAGSTER_HOME"):
+        monkeypatch.setenv(key, os.environ[key])
+    return target
