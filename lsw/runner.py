@@ -14,6 +14,8 @@ from typing import Any
 
 from dagster import AssetKey, DagsterEventType, DagsterInstance, JobDefinition
 
+from pipelines.redaction import redact
+
 MARTS_GROUP = "marts"
 # The CLI prints one line per failure; tracebacks stay in the instance, for the UI.
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
@@ -80,13 +82,18 @@ def _execute(keys: list[AssetKey], start: date, end: date, outcome: RunOutcome) 
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION and event.asset_key:
             outcome.materialized.add(event.asset_key)
         elif event.event_type == DagsterEventType.STEP_FAILURE:
-            outcome.failures.append(_failure_line(event.step_key, event.event_specific_data))
+            line = _failure_line(event.step_key, event.event_specific_data)
+            if line not in outcome.failures:  # the marts' own run may fail the same way
+                outcome.failures.append(line)
 
 
 def _failure_line(step: str | None, data: Any) -> str:
     described = getattr(getattr(data, "user_failure_data", None), "description", None)
     if described:
         return str(described)
+    # Dagster wraps what went wrong ("Error occurred while executing op ..."): report the cause
     error = getattr(data, "error", None)
+    while getattr(error, "cause", None) is not None:
+        error = error.cause  # type: ignore[union-attr]
     message = (getattr(error, "message", None) or "failed").strip().splitlines()[0]
-    return f"{step}: {message}"
+    return f"{step}: {redact(message)}"
