@@ -106,23 +106,25 @@ class LisaService(ProviderService):
 
     def routes(self) -> list[BaseRoute]:
         guarded = self._guarded
+        # every collection lists (scrolling cursor) and counts through the same two handlers
+        collections: dict[str, Callable[[QueryParams], list[Row]]] = {
+            "/shows": self._shows,
+            "/channels": self._channels,
+            "/stories": self._stories,
+            "/snippets": self._snippets,
+            "/short-clips": self._clips,
+            "/stickers": self._stickers,
+        }
+        routes: list[BaseRoute] = []
+        for path, select in collections.items():
+            listing, count = _listing(select)
+            routes += [Route(path, guarded(listing)), Route(f"{path}/count", guarded(count))]
         return [
-            Route("/shows", guarded(self.list_shows)),
-            Route("/shows/count", guarded(self.count_shows)),
+            *routes,
             Route("/shows/{id}", guarded(self.get_show)),
-            Route("/channels", guarded(self.list_channels)),
-            Route("/channels/count", guarded(self.count_channels)),
             Route("/channels/{id}", guarded(self.get_channel)),
-            Route("/stories", guarded(self.list_stories)),
-            Route("/stories/count", guarded(self.count_stories)),
             Route("/stories/{id}", guarded(self.get_story)),
-            Route("/snippets", guarded(self.list_snippets)),
-            Route("/snippets/count", guarded(self.count_snippets)),
-            Route("/short-clips", guarded(self.list_clips)),
-            Route("/short-clips/count", guarded(self.count_clips)),
             Route("/short-clips/{id}", guarded(self.get_clip)),
-            Route("/stickers", guarded(self.list_stickers)),
-            Route("/stickers/count", guarded(self.count_stickers)),
             Route("/stickers/{id}", guarded(self.get_sticker)),
             Route("/products/references", guarded(self.product_references)),
             Route("/webhooks", guarded(self.webhooks), methods=["GET", "POST"]),
@@ -337,13 +339,6 @@ class LisaService(ProviderService):
             rows = cached
         return [r for r in rows if match(r)]
 
-    async def list_shows(self, request: Request) -> Response:
-        page = parse_page(request.query_params)
-        return _page(self._shows(request.query_params), page)
-
-    async def count_shows(self, request: Request) -> Response:
-        return json_response({"count": len(self._shows(request.query_params))})
-
     async def get_show(self, request: Request) -> Response:
         row = self.snapshot().show_by_id.get(request.path_params["id"])
         return json_response(row.frag) if row is not None else not_found()
@@ -354,13 +349,6 @@ class LisaService(ProviderService):
         statuses = parse_enum_list(q, "status", ("archived", "draft", "processing", "ready"))
         wanted = statuses or {"draft", "processing", "ready"}
         return [r for r in self.snapshot().channels if r.keys["status"] in wanted]
-
-    async def list_channels(self, request: Request) -> Response:
-        page = parse_page(request.query_params)
-        return _page(self._channels(request.query_params), page)
-
-    async def count_channels(self, request: Request) -> Response:
-        return json_response({"count": len(self._channels(request.query_params))})
 
     async def get_channel(self, request: Request) -> Response:
         key = request.path_params["id"]
@@ -376,13 +364,6 @@ class LisaService(ProviderService):
         rows = self.snapshot().stories
         return [r for r in rows if channel is None or channel in r.keys["channels"]]
 
-    async def list_stories(self, request: Request) -> Response:
-        page = parse_page(request.query_params)
-        return _page(self._stories(request.query_params), page)
-
-    async def count_stories(self, request: Request) -> Response:
-        return json_response({"count": len(self._stories(request.query_params))})
-
     async def get_story(self, request: Request) -> Response:
         return _by_id(self.snapshot().stories, request.path_params["id"])
 
@@ -394,26 +375,12 @@ class LisaService(ProviderService):
             preds.append(lambda k: bool(k["refs"] & wanted))
         return _sorted(self.snapshot().snippets, q, preds, ("date", "name"))
 
-    async def list_snippets(self, request: Request) -> Response:
-        page = parse_page(request.query_params)
-        return _page(self._snippets(request.query_params), page)
-
-    async def count_snippets(self, request: Request) -> Response:
-        return json_response({"count": len(self._snippets(request.query_params))})
-
     def _clips(self, q: QueryParams) -> list[Row]:
         preds = _common_filters(q)
         orientation = parse_enum_list(q, "orientation", ("landscape", "portrait"))
         if orientation is not None:
             preds.append(lambda k: k["orientation"] in orientation)
         return _sorted(self.snapshot().clips, q, preds, ("date",))
-
-    async def list_clips(self, request: Request) -> Response:
-        page = parse_page(request.query_params)
-        return _page(self._clips(request.query_params), page)
-
-    async def count_clips(self, request: Request) -> Response:
-        return json_response({"count": len(self._clips(request.query_params))})
 
     async def get_clip(self, request: Request) -> Response:
         return _by_id(self.snapshot().clips, request.path_params["id"])
@@ -425,13 +392,6 @@ class LisaService(ProviderService):
             ids = {m.strip() for m in media.split(",")}
             preds.append(lambda k: k["media"] in ids)
         return _sorted(self.snapshot().stickers, q, preds, ("date", "name"))
-
-    async def list_stickers(self, request: Request) -> Response:
-        page = parse_page(request.query_params)
-        return _page(self._stickers(request.query_params), page)
-
-    async def count_stickers(self, request: Request) -> Response:
-        return json_response({"count": len(self._stickers(request.query_params))})
 
     async def get_sticker(self, request: Request) -> Response:
         return _by_id(self.snapshot().stickers, request.path_params["id"])
@@ -498,6 +458,19 @@ def _sorted(
     spec = parse_sort(q, sorts)
     out = [r for r in rows if all(p(r.keys) for p in checks)]
     return apply_sort(out, spec, lambda r, k: r.keys[k]) if spec else out
+
+
+def _listing(select: Callable[[QueryParams], list[Row]]) -> tuple[Handler, Handler]:
+    """The list and count handlers of one collection; paging is checked before filters."""
+
+    async def listing(request: Request) -> Response:
+        page = parse_page(request.query_params)
+        return _page(select(request.query_params), page)
+
+    async def count(request: Request) -> Response:
+        return json_response({"count": len(select(request.query_params))})
+
+    return listing, count
 
 
 def _page(rows: list[Row], page: Page) -> Response:
