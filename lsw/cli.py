@@ -58,12 +58,12 @@ def _setup_logging() -> None:
     install_log_redaction()
 
 
-def _load(providers: list[str], start: date, end: date) -> bool:
+def _load(providers: list[str], start: date, end: date, command: str) -> bool:
     """Run the providers and marts for start..end; print failures; True when all went well."""
     from lsw.runner import materialize
 
     with console.status(f"Loading {', '.join(providers)} for {start} .. {end} (one Dagster run)"):
-        outcome = materialize(providers, start, end)
+        outcome = materialize(providers, start, end, command)
     for line in outcome.failures:
         err.print(f"[red]failed[/red] {line}", highlight=False)
     if outcome.failures:
@@ -90,7 +90,7 @@ def demo(
         console.print(f"Provider sandbox on {sandbox.url}")
         os.environ.update(sandbox.env())
         providers = [p for p in ALL_PROVIDERS if implemented(p) and configured(p) is not None]
-        ok = _load(providers, start, end)
+        ok = _load(providers, start, end, "demo")
     print_summary(console, target, start, end)
     console.print(f"Warehouse: {target}")
     console.print(f"Dagster runs: {paths.dagster_home()} (see them with `lsw ui`)")
@@ -122,7 +122,7 @@ def run(
             console.print(f"{name}: skipped (not configured: sources.{name})")
         else:
             chosen.append(name)
-    ok = _load(chosen, first, last)
+    ok = _load(chosen, first, last, "run")
     print_summary(console, target, first, last)
     if not ok:
         raise typer.Exit(1)

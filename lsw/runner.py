@@ -50,7 +50,9 @@ def asset_keys(groups: Sequence[str]) -> list[AssetKey]:
     ]
 
 
-def materialize(providers: Sequence[str], start: date, end: date) -> RunOutcome:
+def materialize(
+    providers: Sequence[str], start: date, end: date, command: str = "run"
+) -> RunOutcome:
     """Load ``providers`` for days start..end (inclusive) and rebuild the marts for them.
 
     A provider that fails does not stop the others; if one fails, the marts (skipped in
@@ -59,20 +61,22 @@ def materialize(providers: Sequence[str], start: date, end: date) -> RunOutcome:
     outcome = RunOutcome()
     provider_keys = asset_keys(providers)
     mart_keys = asset_keys([MARTS_GROUP])
-    _execute([*provider_keys, *mart_keys], start, end, outcome)
+    _execute([*provider_keys, *mart_keys], start, end, outcome, command)
     if not set(mart_keys) <= outcome.materialized:
-        _execute(mart_keys, start, end, outcome)
+        _execute(mart_keys, start, end, outcome, command)
     return outcome
 
 
-def _execute(keys: list[AssetKey], start: date, end: date, outcome: RunOutcome) -> None:
+def _execute(
+    keys: list[AssetKey], start: date, end: date, outcome: RunOutcome, command: str
+) -> None:
     result = _job().execute_in_process(
         instance=DagsterInstance.get(),
         asset_selection=keys,
         tags={
             "dagster/asset_partition_range_start": start.isoformat(),
             "dagster/asset_partition_range_end": end.isoformat(),
-            "lsw/command": "run",
+            "lsw/command": command,
         },
         run_config=QUIET,
         raise_on_error=False,
