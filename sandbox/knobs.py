@@ -47,16 +47,14 @@ class Fault:
         if self.nth is None and self.rate <= 0:
             raise ValueError("a fault needs nth or a positive rate")
 
-    def applies(self, path: str, rand: random.Random) -> bool:
+    def due(self, path: str, rand: random.Random) -> bool:
+        """Count this request (if it is one this fault watches) and say whether it is due."""
         if self.path and self.path not in path:
             return False
         if self.times is not None and self.fired >= self.times:
             return False
         self.seen += 1
-        hit = self.seen == self.nth if self.nth is not None else rand.random() < self.rate
-        if hit:
-            self.fired += 1
-        return hit
+        return self.seen == self.nth if self.nth is not None else rand.random() < self.rate
 
 
 @dataclass
@@ -115,12 +113,20 @@ class ProviderState:
             return self.requests
 
     def pick_fault(self, path: str) -> Fault | None:
+        """The fault this request gets, if any: the first one due.
+
+        Every fault sees every request it watches, so each one's ``nth`` counts requests to
+        the provider, whatever the faults before it in the list did.
+        """
         with self.lock:
+            chosen: Fault | None = None
             for fault in self.knobs.faults:
-                if fault.applies(path, self._rand):
-                    self.faults_fired += 1
-                    return fault
-        return None
+                if fault.due(path, self._rand) and chosen is None:
+                    chosen = fault
+            if chosen is not None:
+                chosen.fired += 1
+                self.faults_fired += 1
+            return chosen
 
     def take_rate_slot(self, now: float) -> tuple[bool, int, float]:
         """Count a request against the rate limit: (allowed, remaining, seconds to reset)."""

@@ -289,7 +289,7 @@ def test_injected_faults_use_trovo_bodies(trovo: Trovo, sandbox: SandboxServer) 
         rate_window_s=60,
         faults=[
             {"kind": "server_error", "nth": 1, "status": 503},
-            {"kind": "rate_limited", "nth": 1},
+            {"kind": "rate_limited", "nth": 2},
         ],
     )
     first = trovo.call("POST", "/gettopchannels", {"limit": 2})
