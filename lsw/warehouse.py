@@ -16,8 +16,20 @@ import polars as pl
 from tenacity import retry, retry_if_exception, stop_after_delay, wait_exponential_jitter
 
 
+def lock_conflict(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (or what caused it, however deeply wrapped) is another process's lock."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        text = str(exc).lower()
+        if "conflicting lock" in text or "could not set lock" in text:
+            return True
+        exc = exc.__cause__ or exc.__context__ or getattr(exc, "exception", None)
+    return False
+
+
 def _locked(exc: BaseException) -> bool:
-    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+    return isinstance(exc, duckdb.IOException) and lock_conflict(exc)
 
 
 @retry(
@@ -28,6 +40,12 @@ def _locked(exc: BaseException) -> bool:
 )
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=read_only)
+
+
+def wait_for_writer_slot(path: Path) -> None:
+    """Block (up to two minutes) until no other process holds the warehouse file."""
+    with connect(path):
+        pass
 
 
 @contextmanager

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
+import threading
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -162,3 +166,46 @@ def test_no_secret_anywhere(
     for path in state.rglob("*"):
         if path.is_file():
             assert DEFAULT_API_KEY.encode() not in path.read_bytes(), path
+
+
+def _hold_read_lock(warehouse: Path, seconds: float) -> subprocess.Popen[bytes]:
+    """Another process (a notebook, say) reading the warehouse: it holds DuckDB's file lock."""
+    code = (
+        "import duckdb, sys, time\n"
+        f"con = duckdb.connect({str(warehouse)!r}, read_only=True)\n"
+        "print('locked', flush=True)\n"
+        f"time.sleep({seconds})\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stdout.readline() == b"locked\n"
+    return proc
+
+
+def test_a_reader_delays_the_load_but_never_fails_it(
+    warehouse: Path, sandbox: SandboxServer
+) -> None:
+    assert materialize(["tiktok_shop"], FIRST, FIRST).ok  # the warehouse file exists
+    # Each page takes 1 s to come, so the reader grabs the lock after dlt has read its state
+    # and holds it until after the pages are in: the load itself meets the lock.
+    sandbox.set_knobs("tiktok_shop", latency_ms=1000)
+    readers: list[subprocess.Popen[bytes]] = []
+
+    def reader_once_paging_starts() -> None:
+        deadline = time.monotonic() + 30
+        while sandbox.stats()["tiktok_shop"]["requests"] < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        readers.append(_hold_read_lock(warehouse, 4))
+
+    thread = threading.Thread(target=reader_once_paging_starts)
+    thread.start()
+    credits_before = sandbox.stats()["tiktok_shop"]["credits_used"]
+    outcome = materialize(["tiktok_shop"], FIRST, LAST)
+    thread.join()
+    assert outcome.ok, outcome.failures
+    assert readers and readers[0].wait(timeout=30) == 0
+    assert _rows(warehouse, "select count(*) from marts.fct_sessions") == [(9,)]
+    # the load did meet the lock, and waited instead of failing
+    logs = DagsterInstance.get().all_logs(outcome.run_ids[0])
+    assert any("waiting to load what was already fetched" in e.user_message for e in logs)
+    # and nothing was fetched twice to get there: one page per seller, as without a reader
+    assert sandbox.stats()["tiktok_shop"]["credits_used"] - credits_before == 4
