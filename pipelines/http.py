@@ -83,9 +83,10 @@ class ProviderClient:
     Args:
         provider: provider name as in SPEC.md, used in every error.
         base_url: the provider's base URL (configurable: the sandbox stands in for it).
-        headers: headers for every request (credentials included; they are registered as
-            secrets and never logged).
-        secrets: further values to mask wherever they appear.
+        headers: headers for every request; an ``Authorization`` header's credential is
+            masked wherever it appears.
+        secrets: further values to mask wherever they appear (API keys sent as parameters,
+            client secrets, tokens).
         settings: retry, timeout, rate and budget settings.
     """
 
@@ -100,10 +101,12 @@ class ProviderClient:
     ) -> None:
         self.provider = provider
         self.settings = settings or HttpSettings()
-        for value in (*secrets, *(headers or {}).values()):
-            if value and " " in value:
-                register_secret(value.split(" ", 1)[1])
+        for value in secrets:
             register_secret(value)
+        for name, value in (headers or {}).items():
+            if name.lower() == "authorization":  # "<scheme> <credential>": mask both forms
+                register_secret(value)
+                register_secret(value.partition(" ")[2])
         timeout = self.settings.timeout_s
         # Requests go straight to httpx's transport (its connection pool), built whole here:
         # httpx.Client's per-call merging of base URL, params, headers and cookies measured a
