@@ -60,7 +60,7 @@ class TokenStore:
     """Every code and token the sandbox has issued; one lock, since handlers race."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # issue() is called with and without it held
         self.access: dict[str, AccessToken] = {}
         self.refresh: dict[str, RefreshToken] = {}
         self.codes: dict[str, AuthCode] = {}
@@ -87,35 +87,23 @@ class TokenStore:
     ) -> tuple[AccessToken, RefreshToken | None]:
         """A new access token (and refresh token unless ``refresh_ttl`` is None)."""
         with self.lock:
-            return self._issue(channel_id, scopes, now, access_ttl, refresh_ttl, access, refresh)
-
-    def _issue(
-        self,
-        channel_id: str,
-        scopes: tuple[str, ...],
-        now: float,
-        access_ttl: float,
-        refresh_ttl: float | None,
-        access: str | None = None,
-        refresh: str | None = None,
-    ) -> tuple[AccessToken, RefreshToken | None]:
-        rt: RefreshToken | None = None
-        if refresh_ttl is not None:
-            rt = RefreshToken(
-                refresh or secrets.token_hex(16), channel_id, scopes, now + refresh_ttl
+            rt: RefreshToken | None = None
+            if refresh_ttl is not None:
+                rt = RefreshToken(
+                    refresh or secrets.token_hex(16), channel_id, scopes, now + refresh_ttl
+                )
+                self.refresh[rt.token] = rt
+            at = AccessToken(
+                access or secrets.token_hex(16),
+                channel_id,
+                scopes,
+                now + access_ttl,
+                rt.token if rt else None,
             )
-            self.refresh[rt.token] = rt
-        at = AccessToken(
-            access or secrets.token_hex(16),
-            channel_id,
-            scopes,
-            now + access_ttl,
-            rt.token if rt else None,
-        )
-        self.access[at.token] = at
-        if rt is not None:
-            rt.issued.append(at.token)
-        return at, rt
+            self.access[at.token] = at
+            if rt is not None:
+                rt.issued.append(at.token)
+            return at, rt
 
     def exchange(
         self, code: str, redirect_uri: str, now: float, access_ttl: float, refresh_ttl: float
@@ -130,7 +118,7 @@ class TokenStore:
                 raise TrovoError(11716)
             got.used = True
             self.counters["exchanges"] += 1
-            at, rt = self._issue(got.channel_id, got.scopes, now, access_ttl, refresh_ttl)
+            at, rt = self.issue(got.channel_id, got.scopes, now, access_ttl, refresh_ttl)
             assert rt is not None
             return at, rt
 
@@ -152,7 +140,7 @@ class TokenStore:
             if len(live) >= max_live:
                 raise TrovoError(11718)
             self.counters["refreshes"] += 1
-            at, rt = self._issue(old.channel_id, old.scopes, now, access_ttl, refresh_ttl)
+            at, rt = self.issue(old.channel_id, old.scopes, now, access_ttl, refresh_ttl)
             # The old refresh token stays good and is charged for the token it handed out.
             assert rt is not None
             rt.issued.remove(at.token)
