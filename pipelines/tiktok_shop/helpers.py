@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 import httpx
-import orjson
 from pydantic import ValidationError
 
 from pipelines.errors import BudgetReached, MalformedResponse, ProviderError
@@ -87,7 +86,3 @@ def fetch_seller(
             break  # every later record is older still
         previous_last = times[-1]
     return result
-
-
-def dumps(rows: list[Livestream]) -> bytes:
-    return orjson.dumps(rows)
