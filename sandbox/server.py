@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import uvicorn
 
-from sandbox.app import Runtime, build_app
+from sandbox.app import build_app
 from sandbox.config import SandboxConfig
 
 
@@ -85,10 +85,6 @@ class SandboxServer(SandboxAdmin):
             )
         )
         self._thread: threading.Thread | None = None
-
-    @property
-    def rt(self) -> Runtime:
-        return self.runtime
 
     def start(self) -> SandboxServer:
         self._thread = threading.Thread(

@@ -27,7 +27,7 @@ def client(sandbox: SandboxServer) -> Iterator[httpx.Client]:
 
 
 def service(sandbox: SandboxServer) -> FireworkService:
-    svc = sandbox.rt.services["firework"]
+    svc = sandbox.runtime.services["firework"]
     assert isinstance(svc, FireworkService)
     return svc
 

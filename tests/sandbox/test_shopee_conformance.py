@@ -89,7 +89,7 @@ def shopee(sandbox: SandboxServer) -> Shopee:
 
 
 def _service(sandbox: SandboxServer) -> ShopeeService:
-    service = sandbox.rt.services["shopee"]
+    service = sandbox.runtime.services["shopee"]
     assert isinstance(service, ShopeeService)
     return service
 
