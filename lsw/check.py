@@ -5,20 +5,14 @@ from __future__ import annotations
 import dataclasses
 
 from pipelines.errors import ProviderError
-from pipelines.http import ProviderClient
-from pipelines.tiktok_shop.helpers import parse_page
-from pipelines.tiktok_shop.settings import ANALYTICS_PATH, PROVIDER, TikTokShopConfig
+from pipelines.tiktok_shop.helpers import keyapi_client, parse_page
+from pipelines.tiktok_shop.settings import ANALYTICS_PATH, TikTokShopConfig
 
 
 def check_tiktok_shop(config: TikTokShopConfig) -> str:
     """KeyAPI has no free call: one request for one record of the first seller (1 credit)."""
     settings = dataclasses.replace(config.http, max_attempts=2, max_requests=2)
-    with ProviderClient(
-        PROVIDER,
-        config.base_url,
-        headers={"Authorization": f"Bearer {config.api_key}"},
-        settings=settings,
-    ) as client:
+    with keyapi_client(config, settings) as client:
         params = {"seller_id": config.seller_ids[0], "page_num": 1, "page_size": 1}
         client.request("GET", ANALYTICS_PATH, parse_page, params=params)
         return f"ok ({client.requests_made} credit spent; KeyAPI has no free call)"

@@ -18,9 +18,8 @@ import dlt
 import pyarrow as pa
 from dlt.sources import DltResource
 
-from pipelines.http import ProviderClient
 from pipelines.report import RunReport
-from pipelines.tiktok_shop.helpers import SellerResult, fetch_seller
+from pipelines.tiktok_shop.helpers import SellerResult, fetch_seller, keyapi_client
 from pipelines.tiktok_shop.schema import Livestream, to_table
 from pipelines.tiktok_shop.settings import PROVIDER, ROWS_PER_BATCH, TikTokShopConfig
 
@@ -79,13 +78,7 @@ def _extract(
     stop = threading.Event()
     pending: list[Livestream] = []
     with (
-        ProviderClient(
-            PROVIDER,
-            config.base_url,
-            headers={"Authorization": f"Bearer {config.api_key}"},
-            secrets=(config.api_key,),
-            settings=settings,
-        ) as client,
+        keyapi_client(config, settings) as client,
         ThreadPoolExecutor(max_workers=config.concurrency) as pool,
     ):
         futures = [

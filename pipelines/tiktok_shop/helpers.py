@@ -10,9 +10,15 @@ import httpx
 from pydantic import ValidationError
 
 from pipelines.errors import BudgetReached, MalformedResponse, ProviderError
-from pipelines.http import ProviderClient, TransientMalformed
+from pipelines.http import HttpSettings, ProviderClient, TransientMalformed
 from pipelines.tiktok_shop.schema import ENVELOPE, Livestream, describe, seconds
-from pipelines.tiktok_shop.settings import ANALYTICS_PATH, MAX_PAGE_NUM, PAGE_SIZE, PROVIDER
+from pipelines.tiktok_shop.settings import (
+    ANALYTICS_PATH,
+    MAX_PAGE_NUM,
+    PAGE_SIZE,
+    PROVIDER,
+    TikTokShopConfig,
+)
 
 ENDPOINT = f"GET {ANALYTICS_PATH}"
 
@@ -26,6 +32,17 @@ class SellerResult:
     pages: int = 0
     error: ProviderError | None = None
     budget_reached: bool = False
+
+
+def keyapi_client(config: TikTokShopConfig, settings: HttpSettings) -> ProviderClient:
+    """A client that authenticates the way KeyAPI wants (Bearer key), key masked everywhere."""
+    return ProviderClient(
+        PROVIDER,
+        config.base_url,
+        headers={"Authorization": f"Bearer {config.api_key}"},
+        secrets=(config.api_key,),
+        settings=settings,
+    )
 
 
 def parse_page(response: httpx.Response) -> list[Livestream]:
