@@ -24,7 +24,7 @@ import dlt
 import duckdb
 import httpx
 
-from pipelines.http import HttpSettings
+from pipelines.config import read_config
 from pipelines.report import RunReport
 from pipelines.tiktok_shop import tiktok_shop_source
 from pipelines.tiktok_shop.settings import ANALYTICS_PATH, TikTokShopConfig
@@ -96,16 +96,11 @@ def main() -> None:
     )
     with SandboxProcess(world) as sandbox, tempfile.TemporaryDirectory() as tmp:
         os.environ.update(sandbox.env())
-        config = TikTokShopConfig.from_dlt()
+        config = read_config(TikTokShopConfig)
         assert config is not None
-        config = TikTokShopConfig(
-            **{
-                **config.__dict__,
-                "max_credits_per_run": 10**9,
-                "concurrency": args.concurrency,
-                "http": HttpSettings(timeout_s=30, max_attempts=3),
-            }
-        )
+        config.max_credits_per_run = 10**9
+        config.concurrency = args.concurrency
+        config.timeout_s, config.max_attempts = 30, 3
         warm_up(config)
         print(
             f"sandbox: {len(config.seller_ids)} sellers, {args.days} days, "

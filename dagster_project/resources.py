@@ -8,7 +8,7 @@ from pathlib import Path
 import dlt
 from dagster import ConfigurableResource
 
-from lsw import paths
+from warehouse import paths
 
 
 class Warehouse(ConfigurableResource):

@@ -13,8 +13,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from lsw import paths
-from lsw.providers import ALL_PROVIDERS, configured, implemented
+from pipelines.registry import ALL_PROVIDERS, SPECS
+from warehouse import paths
 
 app = typer.Typer(
     help="livestream-warehouse: livestream commerce data from five platforms in one DuckDB.",
@@ -89,7 +89,7 @@ def demo(
     with SandboxServer(SandboxConfig(days=max(90, days + 1))) as sandbox:
         console.print(f"Provider sandbox on {sandbox.url}")
         os.environ.update(sandbox.env())
-        providers = [p for p in ALL_PROVIDERS if implemented(p) and configured(p) is not None]
+        providers = [p for p, spec in SPECS.items() if spec.read_config() is not None]
         ok = _load(providers, start, end, "demo")
     print_summary(console, target, start, end)
     console.print(f"Warehouse: {target}")
@@ -116,9 +116,10 @@ def run(
     _setup_logging()
     chosen = []
     for name in _providers(provider):
-        if not implemented(name):
+        spec = SPECS.get(name)
+        if spec is None:
             console.print(f"{name}: skipped (no source yet in this version)")
-        elif configured(name) is None:
+        elif spec.read_config() is None:
             console.print(f"{name}: skipped (not configured: sources.{name})")
         else:
             chosen.append(name)
@@ -136,11 +137,12 @@ def check(provider: ProviderOpt = None) -> None:
     _setup_logging()
     failed = False
     for name in _providers(provider):
-        config = configured(name) if implemented(name) else None
-        if config is None:
+        spec = SPECS.get(name)
+        config = spec.read_config() if spec else None
+        if spec is None or config is None:
             console.print(f"{name}: not configured")
             continue
-        ok, message = check_one(name, config)
+        ok, message = check_one(spec, config)
         failed |= not ok
         # a failure already reads "provider: endpoint: cause"
         console.print(f"{name}: {message}" if ok else message, highlight=False)
@@ -203,7 +205,7 @@ def sql(query: str, warehouse: WarehouseOpt = None) -> None:
     """Run a read-only SQL query on the warehouse and print the result."""
     import duckdb
 
-    from lsw.warehouse import connect
+    from warehouse.db import connect
 
     with connect(paths.warehouse_path(warehouse), read_only=True) as con:
         try:

@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from lsw.warehouse import connect, table_exists
+from warehouse.db import connect, table_exists
 
 MIN_WIDTH = {"sessions": 8, "gmv": 18, "gmv_usd": 12}
 

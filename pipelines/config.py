@@ -1,42 +1,93 @@
-"""Read a provider's section of dlt's configuration (env vars, .dlt/config.toml, secrets.toml)."""
+"""Provider configuration through dlt's own resolution (env vars, .dlt/config.toml, secrets.toml).
+
+Each provider declares its keys once, as a dlt ``configspec`` that extends ``ProviderConfig``:
+types, required keys and secrets (``TSecretStrValue``) live in that one class, and dlt finds
+the values in section ``sources.<provider>`` (env ``SOURCES__<PROVIDER>__<KEY>``).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import ClassVar, TypeVar
 
-import dlt
+from dlt.common.configuration import configspec, resolve_configuration
+from dlt.common.configuration.exceptions import (
+    ConfigFieldMissingException,
+    ConfigurationValueError,
+)
+from dlt.common.configuration.specs import BaseConfiguration
 
+from pipelines.errors import ConfigError
 from pipelines.http import HttpSettings
 
+C = TypeVar("C", bound="ProviderConfig")
 
-class Section:
-    """``sources.<provider>`` as dlt resolves it: env ``SOURCES__<PROVIDER>__<KEY>``, TOML files."""
 
-    def __init__(self, provider: str) -> None:
-        self.provider = provider
+@configspec
+class ProviderConfig(BaseConfiguration):
+    """Keys every provider section accepts: where the API is, and how to talk to it.
 
-    def get(self, key: str, expected: type[Any] = str, default: Any = None) -> Any:
-        value: Any = dlt.config.get(f"sources.{self.provider}.{key}", expected)
-        return default if value is None else value
+    Attributes:
+        base_url: the provider's API base URL (each provider sets its documented default).
+        timeout_s: how long one request may take before it counts as failed.
+        max_attempts: attempts per request, the first included.
+        backoff_s: first backoff delay; doubles per attempt, with jitter.
+        backoff_max_s: cap on one backoff delay of our own choosing.
+        retry_after_max_s: cap on a wait a provider asks for with ``Retry-After``.
+        rate_limit: a client-side cap: at most this many requests per ``rate_window_s``.
+        rate_window_s: the rate limit's window.
+        concurrency: requests in flight at once (accounts, sellers or sessions fetched together).
+    """
 
-    def secret(self, key: str) -> str | None:
-        value: Any = dlt.secrets.get(f"sources.{self.provider}.{key}")
-        return None if value is None else str(value)
+    base_url: str = None  # type: ignore[assignment]
+    timeout_s: float = 30.0
+    max_attempts: int = 5
+    backoff_s: float = 0.5
+    backoff_max_s: float = 30.0
+    retry_after_max_s: float = 300.0
+    rate_limit: int | None = None
+    rate_window_s: float = 1.0
+    concurrency: int = 4
 
-    def http(self, defaults: HttpSettings) -> HttpSettings:
-        """HTTP settings, each overridable as an optional key of the section."""
-        raw = {
-            field: self.get(field, type(getattr(defaults, field) or 0))
-            for field in (
-                "timeout_s",
-                "max_attempts",
-                "backoff_s",
-                "backoff_max_s",
-                "retry_after_max_s",
-                "rate_limit",
-                "rate_window_s",
-            )
-        }
+    provider: ClassVar[str] = ""
+
+    def http(self) -> HttpSettings:
         return HttpSettings(
-            **{**defaults.__dict__, **{k: v for k, v in raw.items() if v is not None}}
+            timeout_s=self.timeout_s,
+            max_attempts=max(1, self.max_attempts),
+            backoff_s=self.backoff_s,
+            backoff_max_s=self.backoff_max_s,
+            retry_after_max_s=self.retry_after_max_s,
+            rate_limit=self.rate_limit,
+            rate_window_s=self.rate_window_s,
         )
+
+
+def read_config(spec: type[C]) -> C | None:
+    """The resolved section, None when nothing of it is set (the provider is skipped).
+
+    A section that is only partly set, or holds a value of the wrong type, raises ConfigError
+    in one line naming the keys and where dlt looked, never the values.
+    """
+    section = f"sources.{spec.provider}"
+    env = f"SOURCES__{spec.provider.upper()}__"
+    try:
+        return resolve_configuration(spec(), sections=("sources", spec.provider))
+    except ConfigFieldMissingException as exc:
+        if not exc.resolved_fields_set:
+            return None
+        missing = ", ".join(exc.fields)
+        raise ConfigError(
+            f"{spec.provider}: configuration: missing {missing} in {section} "
+            f"(.dlt/config.toml, .dlt/secrets.toml or {env}{exc.fields[0].upper()})"
+        ) from None
+    except ConfigurationValueError as exc:
+        field = getattr(exc, "field_name", None)
+        hint = getattr(exc, "hint", None)
+        what = f"{section}.{field}" if field else section
+        expected = f" as {getattr(hint, '__name__', hint)}" if hint is not None else ""
+        raise ConfigError(
+            f"{spec.provider}: configuration: {what}: cannot be read{expected}"
+        ) from None
+
+
+__all__ = ["ConfigError", "ProviderConfig", "configspec", "read_config"]

@@ -30,6 +30,12 @@ class MalformedResponse(ProviderError):
     """The answer does not match the provider's documented shape."""
 
 
+class TransientMalformed(MalformedResponse):
+    """A body that is not JSON at all (cut off in transit, a proxy's HTML page): worth a retry."""
+
+    retryable = True
+
+
 class ProviderUnavailable(ProviderError):
     """Connect errors, timeouts, 429 and 5xx that outlasted every retry."""
 
@@ -48,3 +54,8 @@ class RetryableStatus(ProviderError):
 
 class BudgetReached(Exception):
     """The run's own request budget (``max_credits_per_run``) is spent: stop paging, keep rows."""
+
+
+class ConfigError(Exception):
+    """A provider's configuration is incomplete or malformed. ``str()`` is one line naming the
+    provider and the keys (never their values)."""

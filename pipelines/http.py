@@ -34,6 +34,7 @@ from pipelines.errors import (
     ProviderError,
     ProviderUnavailable,
     RetryableStatus,
+    TransientMalformed,
 )
 from pipelines.redaction import redact, register_secret
 
@@ -65,12 +66,6 @@ class HttpSettings:
     rate_limit: int | None = None
     rate_window_s: float = 1.0
     max_requests: int | None = None
-
-
-class TransientMalformed(MalformedResponse):
-    """A body that is not JSON at all (cut off in transit, a proxy's HTML page): worth a retry."""
-
-    retryable = True
 
 
 def _retryable(exc: BaseException) -> bool:

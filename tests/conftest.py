@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from lsw import paths
 from sandbox import SandboxConfig, SandboxServer
+from warehouse import paths
 
 # Every test world is frozen at this instant, so hand-checked figures never drift.
 FROZEN_AT = datetime(2026, 11, 20, 12, 0, tzinfo=UTC).timestamp()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 
 from models.schema import STAGED_SESSIONS, TS, conform
+from models.staging.staged import Staged
 
 # KeyAPI reports GMV in the currency of the shop's region (CONTRACT-NOTES.md).
 REGION_CURRENCY = {
@@ -65,3 +68,8 @@ def stg_sessions(livestreams: pl.LazyFrame) -> pl.LazyFrame:
         ).with_columns(session_date=pl.col("started_at").dt.date()),
         STAGED_SESSIONS,
     )
+
+
+def stage(raw: Mapping[str, pl.LazyFrame]) -> Staged:
+    """The marts' inputs from the raw ``tiktok_shop`` tables of a window."""
+    return Staged(sessions=stg_sessions(raw["livestreams"]))

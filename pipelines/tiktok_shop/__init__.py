@@ -9,18 +9,25 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime
 
 import dlt
 import pyarrow as pa
 from dlt.sources import DltResource
 
+from models.staging import tiktok_shop as staging
+from pipelines.fanout import arrow_batches, fan_out
+from pipelines.http import ProviderClient
 from pipelines.report import RunReport
-from pipelines.tiktok_shop.helpers import SellerResult, fetch_seller, keyapi_client
-from pipelines.tiktok_shop.schema import Livestream, to_table
+from pipelines.spec import ProviderSpec, RawTable
+from pipelines.tiktok_shop.helpers import (
+    SellerResult,
+    check_credentials,
+    fetch_seller,
+    keyapi_client,
+)
+from pipelines.tiktok_shop.schema import ARROW_SCHEMA, Livestream
 from pipelines.tiktok_shop.settings import PROVIDER, ROWS_PER_BATCH, TikTokShopConfig
 
 log = logging.getLogger("lsw.tiktok_shop")
@@ -28,7 +35,7 @@ log = logging.getLogger("lsw.tiktok_shop")
 
 @dlt.source(name=PROVIDER, max_table_nesting=0)
 def tiktok_shop_source(
-    config: TikTokShopConfig | None,
+    config: TikTokShopConfig,
     start: datetime,
     end: datetime,
     report: RunReport | None = None,
@@ -37,67 +44,59 @@ def tiktok_shop_source(
     """Livestreams of the configured sellers that started in [start, end).
 
     Args:
-        config: ``sources.tiktok_shop`` (see TikTokShopConfig). None builds the source only
-            for its resource names, as the Dagster definitions do at import time.
+        config: ``sources.tiktok_shop`` (see TikTokShopConfig).
         start: window start (UTC, inclusive).
         end: window end (UTC, exclusive).
         report: receives request counts, warnings and the error that ended the run, if any.
         as_arrow: hand dlt arrow tables (fast: parquet all the way). False hands it plain
             dicts, dlt's default path, which the benchmark uses as its baseline.
     """
-    return livestreams(config, start, end, report or RunReport(PROVIDER), as_arrow)
+    report = report or RunReport(PROVIDER)
 
-
-def livestreams(
-    config: TikTokShopConfig | None,
-    start: datetime,
-    end: datetime,
-    report: RunReport,
-    as_arrow: bool = True,
-) -> DltResource:
     @dlt.resource(
         name="livestreams",
         primary_key="room_id",
         write_disposition="merge",
         max_table_nesting=0,
     )
-    def resource() -> Iterator[pa.Table | list[Livestream]]:
-        if config is None:
-            raise ValueError("tiktok_shop is not configured (sources.tiktok_shop)")
-        batches = _extract(config, int(start.timestamp()), int(end.timestamp()), report)
-        yield from (to_table(batch) if as_arrow else batch for batch in batches)
+    def livestreams() -> Iterator[pa.Table | list[Livestream]]:
+        rows = _extract(config, int(start.timestamp()), int(end.timestamp()), report)
+        if as_arrow:
+            yield from arrow_batches(rows, ARROW_SCHEMA, ROWS_PER_BATCH)
+        else:
+            yield from _lists(rows, ROWS_PER_BATCH)
 
-    return resource
+    return livestreams
 
 
 def _extract(
     config: TikTokShopConfig, start_ts: int, end_ts: int, report: RunReport
-) -> Iterator[list[Livestream]]:
-    """Page every seller (a few at once), yielding batches of rows as sellers finish."""
-    settings = dataclasses.replace(config.http, max_requests=config.max_credits_per_run)
-    stop = threading.Event()
-    pending: list[Livestream] = []
-    with (
-        keyapi_client(config, settings) as client,
-        ThreadPoolExecutor(max_workers=config.concurrency) as pool,
-    ):
-        futures = [
-            pool.submit(fetch_seller, client, seller, start_ts, end_ts, stop)
-            for seller in config.seller_ids
-        ]
+) -> Iterator[Livestream]:
+    """Page every seller (a few at once), yielding their rows seller by seller, in order."""
+    settings = dataclasses.replace(config.http(), max_requests=config.max_credits_per_run)
+    client: ProviderClient
+    with keyapi_client(config, settings) as client:
         try:
-            for future in as_completed(futures):
-                result = future.result()
+            for result in fan_out(
+                config.seller_ids,
+                lambda seller, stop: fetch_seller(client, seller, start_ts, end_ts, stop),
+                concurrency=config.concurrency,
+            ):
                 _account(result, report, config)
-                pending.extend(result.rows)
-                if len(pending) >= ROWS_PER_BATCH:
-                    yield pending
-                    pending = []
+                yield from result.rows
         finally:
-            stop.set()
             report.requests += client.requests_made
-        if pending:
-            yield pending
+
+
+def _lists(rows: Iterator[Livestream], size: int) -> Iterator[list[Livestream]]:
+    batch: list[Livestream] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _account(result: SellerResult, report: RunReport, config: TikTokShopConfig) -> None:
@@ -110,3 +109,14 @@ def _account(result: SellerResult, report: RunReport, config: TikTokShopConfig) 
         log.warning(report.warnings[-1])
     if result.error is not None:
         report.fail(result.error)
+
+
+SPEC = ProviderSpec(
+    name=PROVIDER,
+    config=TikTokShopConfig,
+    source=tiktok_shop_source,
+    resources=("livestreams",),
+    check=check_credentials,
+    raw_tables=(RawTable("livestreams", "create_time", "s"),),
+    stage=staging.stage,
+)

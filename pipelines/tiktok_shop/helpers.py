@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass, field
 from itertools import pairwise
 
 import httpx
-from pydantic import ValidationError
 
-from pipelines.errors import BudgetReached, MalformedResponse, ProviderError
-from pipelines.http import HttpSettings, ProviderClient, TransientMalformed
-from pipelines.tiktok_shop.schema import ENVELOPE, Livestream, describe, seconds
+from pipelines.errors import BudgetReached, ProviderError
+from pipelines.http import HttpSettings, ProviderClient
+from pipelines.tiktok_shop.schema import ENVELOPE, Livestream
 from pipelines.tiktok_shop.settings import (
     ANALYTICS_PATH,
     MAX_PAGE_NUM,
@@ -19,6 +19,8 @@ from pipelines.tiktok_shop.settings import (
     PROVIDER,
     TikTokShopConfig,
 )
+from pipelines.units import unix_seconds
+from pipelines.validation import validate_json
 
 ENDPOINT = f"GET {ANALYTICS_PATH}"
 
@@ -47,21 +49,25 @@ def keyapi_client(config: TikTokShopConfig, settings: HttpSettings) -> ProviderC
 
 def parse_page(response: httpx.Response) -> list[Livestream]:
     """A page's records, or MalformedResponse naming what is wrong with it."""
-    try:
-        envelope = ENVELOPE.validate_json(response.content)
-    except ValidationError as exc:
-        if exc.errors()[0]["type"] == "json_invalid":
-            raise TransientMalformed(PROVIDER, ENDPOINT, describe(exc)) from None
-        raise MalformedResponse(PROVIDER, ENDPOINT, describe(exc)) from None
+    envelope = validate_json(ENVELOPE, response.content, PROVIDER, ENDPOINT)
     if envelope["code"] != 0:
         raise ProviderError(
             PROVIDER, ENDPOINT, f"code {envelope['code']}: {envelope.get('message') or ''}"
         )
     rows = envelope.get("data") or []
     for row in rows:
-        row["create_time"] = seconds(row["create_time"]) or 0
-        row["finish_time"] = seconds(row.get("finish_time"))
+        row["create_time"] = unix_seconds(row["create_time"]) or 0
+        row["finish_time"] = unix_seconds(row.get("finish_time"))
     return rows
+
+
+def check_credentials(config: TikTokShopConfig) -> str:
+    """KeyAPI has no free call: one request for one record of the first seller (1 credit)."""
+    settings = dataclasses.replace(config.http(), max_attempts=2, max_requests=2)
+    with keyapi_client(config, settings) as client:
+        params = {"seller_id": config.seller_ids[0], "page_num": 1, "page_size": 1}
+        client.request("GET", ANALYTICS_PATH, parse_page, params=params)
+        return f"ok ({client.requests_made} credit spent; KeyAPI has no free call)"
 
 
 def fetch_seller(

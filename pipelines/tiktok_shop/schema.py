@@ -6,13 +6,11 @@ numbers) and strict where a row would be wrong (no id, no start time).
 
 from __future__ import annotations
 
-from typing import Any, NotRequired
+from typing import NotRequired
 
 import pyarrow as pa
-from pydantic import ConfigDict, TypeAdapter, ValidationError, with_config
+from pydantic import ConfigDict, TypeAdapter, with_config
 from typing_extensions import TypedDict
-
-MS_THRESHOLD = 10**11  # a unix timestamp above this is in milliseconds
 
 
 @with_config(ConfigDict(coerce_numbers_to_str=True, extra="ignore"))
@@ -64,21 +62,3 @@ ARROW_SCHEMA = pa.schema(
         ("cover_url", pa.string()),
     ]
 )
-
-
-def seconds(value: int | None) -> int | None:
-    """Unix seconds, whether the provider sent seconds or milliseconds."""
-    if value is None:
-        return None
-    return value // 1000 if value > MS_THRESHOLD else value
-
-
-def describe(error: ValidationError) -> str:
-    """One line: which record, which field, what was wrong."""
-    first: Any = error.errors()[0]
-    where = ".".join(str(p) for p in first["loc"])
-    return f"malformed response: {where}: {first['msg']}"
-
-
-def to_table(rows: list[Livestream]) -> pa.Table:
-    return pa.Table.from_pylist(rows, schema=ARROW_SCHEMA)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import ClassVar
 
-from pipelines.config import Section
-from pipelines.http import HttpSettings
+from dlt.common.typing import TSecretStrValue
+
+from pipelines.config import ProviderConfig, configspec
 
 PROVIDER = "tiktok_shop"
 DEFAULT_BASE_URL = "https://api.keyapi.ai"
@@ -14,42 +15,27 @@ PAGE_SIZE = 10  # KeyAPI's maximum: more is a 400
 MAX_PAGE_NUM = 100_000
 DEFAULT_MAX_CREDITS = 500
 ROWS_PER_BATCH = 5_000  # rows per arrow table handed to dlt
-DEFAULT_HTTP = HttpSettings()
 
 
-@dataclass(frozen=True)
-class TikTokShopConfig:
-    """Configuration keys of ``sources.tiktok_shop`` (SPEC.md).
+@configspec
+class TikTokShopConfig(ProviderConfig):
+    """Configuration keys of ``sources.tiktok_shop`` (SPEC.md), besides ProviderConfig's.
 
     Attributes:
         api_key: KeyAPI key (secret).
         seller_ids: the shops to load.
-        base_url: KeyAPI's base URL.
         max_credits_per_run: requests one run may spend; paging stops cleanly there.
-        concurrency: sellers paged at once (optional key).
-        http: timeouts, retries and an optional client-side rate limit (optional keys).
+        concurrency: sellers paged at once.
     """
 
-    api_key: str = field(repr=False)
-    seller_ids: tuple[str, ...]
+    provider: ClassVar[str] = PROVIDER
+
+    api_key: TSecretStrValue = None  # type: ignore[assignment]
+    seller_ids: list[str] = None  # type: ignore[assignment]
     base_url: str = DEFAULT_BASE_URL
     max_credits_per_run: int = DEFAULT_MAX_CREDITS
-    concurrency: int = 4
-    http: HttpSettings = DEFAULT_HTTP
 
-    @classmethod
-    def from_dlt(cls) -> TikTokShopConfig | None:
-        """The configured provider, or None when it is not configured (then it is skipped)."""
-        section = Section(PROVIDER)
-        api_key = section.secret("api_key")
-        seller_ids = section.get("seller_ids", list)
-        if not api_key or not seller_ids:
-            return None
-        return cls(
-            api_key=api_key,
-            seller_ids=tuple(str(s) for s in seller_ids),
-            base_url=section.get("base_url", str, DEFAULT_BASE_URL),
-            max_credits_per_run=int(section.get("max_credits_per_run", int, DEFAULT_MAX_CREDITS)),
-            concurrency=max(1, int(section.get("concurrency", int, 4))),
-            http=section.http(DEFAULT_HTTP),
-        )
+    def on_resolved(self) -> None:
+        # ids are opaque strings, even when a TOML list or JSON holds them as numbers
+        self.seller_ids = [str(s) for s in self.seller_ids]
+        self.concurrency = max(1, self.concurrency)

@@ -12,18 +12,17 @@ from dagster import (
     multi_asset,
 )
 
-from dagster_project.defs.marts.inputs import RAW_INPUTS
+from dagster_project.defs.marts.inputs import RAW_KEYS, staged_window
 from dagster_project.partitions import daily, single_run
 from dagster_project.resources import Warehouse
-from lsw.warehouse import connect, read_frame, replace_rows, table_exists
 from models.fx import load_rates
 from models.marts.gmv import gmv_daily
 from models.marts.sessions import fct_sessions
+from warehouse.db import connect, read_frame, replace_rows, table_exists
 
 FX_KEY = AssetKey(["marts", "dim_fx_rates"])
 FCT_KEY = AssetKey(["marts", "fct_sessions"])
 GMV_KEY = AssetKey(["marts", "gmv_daily"])
-RAW_KEYS = [AssetKey([raw.provider, raw.table]) for raw in RAW_INPUTS]
 
 
 @asset(key=FX_KEY, group_name="marts", kinds={"polars", "duckdb"})
@@ -50,21 +49,13 @@ def session_marts(
     window = context.partition_time_window
     first_day, end_day = window.start.date(), window.end.date()
     with connect(warehouse.file) as con:
-        staged = [
-            raw.stage(
-                read_frame(
-                    con,
-                    f"select * from {raw.schema}.{raw.table} where {raw.window_sql}",
-                    raw.window_params(window.start, window.end),
-                )
-            )
-            for raw in RAW_INPUTS
-            if table_exists(con, raw.schema, raw.table)
-        ]
+        staged = staged_window(con, window.start, window.end)
         if not table_exists(con, "marts", "dim_fx_rates"):
             replace_rows(con, "marts.dim_fx_rates", load_rates(), "true", [])
         fx = read_frame(con, "select * from marts.dim_fx_rates")
-        sessions = fct_sessions(staged, fx).collect()
+        sessions = fct_sessions(
+            [s.sessions for s in staged if s.sessions is not None], fx
+        ).collect()
         daily_gmv = gmv_daily(sessions.lazy()).collect()
         where = "session_date >= ? and session_date < ?"
         replace_rows(con, "marts.fct_sessions", sessions, where, [first_day, end_day])

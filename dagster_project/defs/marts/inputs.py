@@ -1,39 +1,41 @@
-"""Which raw tables feed the marts, and how each is read for a partition window."""
+"""The marts' inputs: every registered provider's raw tables of a window, staged."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
-import polars as pl
+import duckdb
+from dagster import AssetKey
 
-from models.staging import tiktok_shop
+from models.staging.staged import Staged
+from pipelines.registry import SPECS
+from warehouse.db import read_frame, table_exists
 
-
-@dataclass(frozen=True)
-class RawInput:
-    """A provider's raw table, the SQL that picks a window's rows, and its staging model."""
-
-    provider: str
-    schema: str
-    table: str
-    window_sql: str
-    window_params: Callable[[datetime, datetime], list[object]]
-    stage: Callable[[pl.LazyFrame], pl.LazyFrame]
+RAW_KEYS = [
+    AssetKey([spec.name, name])
+    for spec in SPECS.values()
+    for name in (*spec.resources, *spec.snapshot_resources)
+    if name in {table.name for table in spec.raw_tables}
+]
 
 
-def _unix(start: datetime, end: datetime) -> list[object]:
-    return [int(start.timestamp()), int(end.timestamp())]
+def staged_window(con: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> list[Staged]:
+    """Each provider with data: its raw tables of [start, end), through its staging model.
 
-
-RAW_INPUTS: tuple[RawInput, ...] = (
-    RawInput(
-        "tiktok_shop",
-        "tiktok_shop",
-        "livestreams",
-        "create_time >= ? and create_time < ?",
-        _unix,
-        tiktok_shop.stg_sessions,
-    ),
-)
+    A provider whose first (primary) raw table does not exist yet has never been loaded and
+    is left out; its other tables may be missing (a run that found no products creates no
+    products table), and the staging model treats a missing one as empty.
+    """
+    staged = []
+    for spec in SPECS.values():
+        present = [t for t in spec.raw_tables if table_exists(con, spec.name, t.name)]
+        if not present or present[0] != spec.raw_tables[0]:
+            continue
+        frames = {}
+        for table in present:
+            where, params = table.window(start, end)
+            frames[table.name] = read_frame(
+                con, f'select * from {spec.name}."{table.name}" where {where}', params
+            )
+        staged.append(spec.stage(frames))
+    return staged

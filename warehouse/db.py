@@ -13,33 +13,14 @@ from typing import Any
 
 import duckdb
 import polars as pl
-from tenacity import retry, retry_if_exception, stop_after_delay, wait_exponential_jitter
+
+from warehouse.locks import OPEN_WAIT_S, while_locked
 
 
-def lock_conflict(exc: BaseException | None) -> bool:
-    """Whether ``exc`` (or what caused it, however deeply wrapped) is another process's lock."""
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        text = str(exc).lower()
-        if "conflicting lock" in text or "could not set lock" in text:
-            return True
-        exc = exc.__cause__ or exc.__context__ or getattr(exc, "exception", None)
-    return False
-
-
-def _locked(exc: BaseException) -> bool:
-    return isinstance(exc, duckdb.IOException) and lock_conflict(exc)
-
-
-@retry(
-    retry=retry_if_exception(_locked),
-    wait=wait_exponential_jitter(multiplier=0.2, max=5),
-    stop=stop_after_delay(120),
-    reraise=True,
-)
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), read_only=read_only)
+    return while_locked(
+        lambda: duckdb.connect(str(path), read_only=read_only), max_wait_s=OPEN_WAIT_S
+    )
 
 
 def wait_for_writer_slot(path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ import dlt
 import duckdb
 import pytest
 
-from pipelines.http import HttpSettings
+from pipelines.config import read_config
 from pipelines.report import RunReport
 from pipelines.tiktok_shop import tiktok_shop_source
 from pipelines.tiktok_shop.settings import TikTokShopConfig
@@ -19,14 +18,22 @@ from sandbox import SandboxServer
 
 START = datetime(2026, 11, 15, tzinfo=UTC)
 END = datetime(2026, 11, 17, tzinfo=UTC)
-FAST = HttpSettings(timeout_s=2, max_attempts=3, backoff_s=0.01, backoff_max_s=0.05)
+FAST = {"timeout_s": 2, "max_attempts": 3, "backoff_s": 0.01, "backoff_max_s": 0.05}
+
+
+@pytest.fixture(autouse=True)
+def _sandbox_env(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in sandbox.env().items():
+        monkeypatch.setenv(key, value)
 
 
 def _config(sandbox: SandboxServer, **overrides: Any) -> TikTokShopConfig:
-    os.environ.update(sandbox.env())
-    config = TikTokShopConfig.from_dlt()
-    assert config is not None
-    return TikTokShopConfig(**{**config.__dict__, "http": FAST, **overrides})
+    """The sandbox's configuration as dlt resolves it, with fast retries and ``overrides``."""
+    config = read_config(TikTokShopConfig)
+    assert config is not None and sandbox.url in config.base_url
+    for key, value in {**FAST, **overrides}.items():
+        setattr(config, key, value)
+    return config
 
 
 def _world(sandbox: SandboxServer) -> dict[str, list[dict[str, Any]]]:

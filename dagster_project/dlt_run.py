@@ -6,41 +6,48 @@ row fetched before the failure; only then does the step fail, with the one-line 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import datetime
+from collections.abc import Iterator
 from typing import Any
 
 from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataValue
 from dagster_dlt import DagsterDltResource
 from dlt import Pipeline
 from dlt.pipeline.exceptions import PipelineStepFailed
-from dlt.sources import DltSource
-from tenacity import retry, retry_if_exception, stop_after_delay, wait_exponential_jitter
 
 from dagster_project.resources import Warehouse
-from lsw.warehouse import lock_conflict, wait_for_writer_slot
+from pipelines.errors import ConfigError
 from pipelines.report import RunReport
-
-SourceFactory = Callable[[Any, datetime, datetime, RunReport], DltSource]
+from pipelines.spec import ProviderSpec
+from warehouse.db import wait_for_writer_slot
+from warehouse.locks import LOAD_WAIT_S, lock_conflict, while_locked
 
 
 def run_provider(
     context: AssetExecutionContext,
     dlt: DagsterDltResource,
     warehouse: Warehouse,
-    provider: str,
-    config: object | None,
-    make_source: SourceFactory,
+    spec: ProviderSpec[Any],
+    snapshot: bool = False,
 ) -> Iterator[Any]:
+    provider = spec.name
+    try:
+        config = spec.read_config()
+    except ConfigError as exc:
+        raise Failure(description=str(exc)) from None
     if config is None:
         raise Failure(
             description=f"{provider}: not configured: set sources.{provider} "
             f"(SOURCES__{provider.upper()}__...) in the environment or .dlt/"
         )
-    window = context.partition_time_window
     report = RunReport(provider)
-    context.log.info(f"{provider}: loading sessions that started in [{window.start}, {window.end})")
-    source = make_source(config, window.start, window.end, report)
+    if snapshot:
+        assert spec.snapshot is not None
+        context.log.info(f"{provider}: taking a snapshot")
+        source = spec.snapshot(config, report)
+    else:
+        window = context.partition_time_window
+        context.log.info(f"{provider}: loading sessions of [{window.start}, {window.end})")
+        source = spec.source(config, window.start, window.end, report)
     pipeline = warehouse.pipeline(provider)
     # dlt reads its state from the warehouse first and writes at the end; a reader in another
     # process (a notebook, `lsw sql`) must delay those writes, never fail them.
@@ -71,15 +78,9 @@ def run_provider(
         raise Failure(description=str(report.errors[0]), metadata=_report_metadata(report))
 
 
-@retry(
-    retry=retry_if_exception(lock_conflict),
-    wait=wait_exponential_jitter(multiplier=0.5, max=10),
-    stop=stop_after_delay(600),
-    reraise=True,
-)
 def _load_when_free(pipeline: Pipeline) -> None:
     """Load the packages already extracted and normalised: nothing is fetched again."""
-    pipeline.load().raise_on_failed_jobs()
+    while_locked(lambda: pipeline.load().raise_on_failed_jobs(), max_wait_s=LOAD_WAIT_S)
 
 
 def _report_metadata(report: RunReport) -> dict[str, Any]:

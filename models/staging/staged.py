@@ -1,0 +1,17 @@
+"""What one provider's staging model hands the marts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Staged:
+    """What one provider's staging hands the marts; None where the provider has no such data."""
+
+    sessions: pl.LazyFrame | None = None  # STAGED_SESSIONS columns
+    products: pl.LazyFrame | None = None  # STAGED_PRODUCTS
+    followers: pl.LazyFrame | None = None  # STAGED_FOLLOWERS
+    follower_totals: pl.LazyFrame | None = None  # STAGED_FOLLOWER_TOTALS

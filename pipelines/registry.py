@@ -1,0 +1,20 @@
+"""Every provider the product knows, in SPEC.md's order: the one list the rest iterates.
+
+A provider whose source has not landed yet is known by name (the CLI accepts and skips it)
+but has no spec.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipelines.spec import ProviderSpec
+from pipelines.tiktok_shop import SPEC as TIKTOK_SHOP
+
+ALL_PROVIDERS = ("shopee", "tiktok_shop", "firework", "trovo", "lisa")
+
+SPECS: dict[str, ProviderSpec[Any]] = {spec.name: spec for spec in (TIKTOK_SHOP,)}
+
+
+def spec(name: str) -> ProviderSpec[Any] | None:
+    return SPECS.get(name)

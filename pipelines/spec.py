@@ -1,0 +1,101 @@
+"""What a provider package tells the rest of the product about itself: one ``ProviderSpec``.
+
+The CLI, the Dagster assets and the marts iterate the registry of specs; none of them knows a
+provider by name. Adding a provider is its package (with its spec), its staging module, its
+sandbox service and one line in ``pipelines/registry.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, Literal, TypeVar
+
+import dlt
+import polars as pl
+from dlt.common.schema import Schema
+from dlt.sources import DltSource
+
+from models.staging.staged import Staged
+from pipelines.config import ProviderConfig, read_config
+from pipelines.report import RunReport
+
+C = TypeVar("C", bound=ProviderConfig)
+
+TimeUnit = Literal["s", "ms", "timestamp"]
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A raw table the marts read, and the column that places a row in a daily partition.
+
+    ``time_column`` None means the table has no time of its own (a child of another table,
+    or point-in-time snapshots): the marts read it whole and the staging model windows it.
+    """
+
+    name: str
+    time_column: str | None = None
+    unit: TimeUnit = "s"
+
+    def window(self, start: datetime, end: datetime) -> tuple[str, list[object]]:
+        """SQL predicate and parameters selecting the rows of [start, end)."""
+        if self.time_column is None:
+            return "true", []
+        column = f'"{self.time_column}"'
+        if self.unit == "timestamp":
+            return f"{column} >= ? and {column} < ?", [start, end]
+        scale = 1000 if self.unit == "ms" else 1
+        return f"{column} >= ? and {column} < ?", [
+            int(start.timestamp()) * scale,
+            int(end.timestamp()) * scale,
+        ]
+
+
+HistoricalSource = Callable[[C, datetime, datetime, RunReport], DltSource]
+SnapshotSource = Callable[[C, RunReport], DltSource]
+
+
+@dataclass(frozen=True)
+class ProviderSpec(Generic[C]):
+    """One provider, as the rest of the product plugs it in.
+
+    Attributes:
+        name: provider name as in SPEC.md; also its dlt schema and Dagster group.
+        config: its configspec (keys, types, secrets, defaults).
+        source: the historical dlt source for a window [start, end) of daily partitions.
+        resources: the source's resource names (its partitioned Dagster assets).
+        check: one cheap call proving the credentials work; returns a short "ok (...)" text
+            and raises ProviderError otherwise.
+        raw_tables: the tables its staging model reads, with their partition column.
+        stage: ``models/staging/<provider>.py``'s entry point: raw tables -> Staged.
+        snapshot: the point-in-time source (unpartitioned assets, rows stamped observed_at).
+        snapshot_resources: that source's resource names.
+    """
+
+    name: str
+    config: type[C]
+    source: HistoricalSource[C]
+    resources: tuple[str, ...]
+    check: Callable[[C], str]
+    raw_tables: tuple[RawTable, ...]
+    stage: Callable[[Mapping[str, pl.LazyFrame]], Staged]
+    snapshot: SnapshotSource[C] | None = None
+    snapshot_resources: tuple[str, ...] = ()
+
+    def read_config(self) -> C | None:
+        """The provider's configuration; None when unconfigured; ConfigError when malformed."""
+        return read_config(self.config)
+
+
+def naming_source(provider: str, resources: tuple[str, ...]) -> DltSource:
+    """A source with the provider's resource names and no data, for naming assets at import.
+
+    The Dagster definitions need a dlt source to name their assets when they are loaded, before
+    any configuration is read; runs use the real source built from the real configuration.
+    """
+    return DltSource(
+        Schema(provider),
+        provider,
+        [dlt.resource([], name=name, max_table_nesting=0) for name in resources],
+    )
