@@ -50,6 +50,73 @@ GMV_DAILY: dict[str, pl.DataType] = {
 
 DIM_FX_RATES: dict[str, pl.DataType] = {"currency": pl.String(), "usd_per_unit": pl.Float64()}
 
+ENGAGEMENT_DAILY: dict[str, pl.DataType] = {
+    "session_date": pl.Date(),
+    "provider": pl.String(),
+    "account_id": pl.String(),
+    "sessions": pl.Int64(),
+    "live_minutes": pl.Float64(),
+    "views": pl.Int64(),
+    "peak_viewers": pl.Int64(),
+    "likes": pl.Int64(),
+    "comments": pl.Int64(),
+    "shares": pl.Int64(),
+    "engagement_rate": pl.Float64(),
+    "comments_per_live_minute": pl.Float64(),
+}
+
+# What a staging model hands to product_performance; session_date only picks the partition.
+STAGED_PRODUCTS: dict[str, pl.DataType] = {
+    "provider": pl.String(),
+    "account_id": pl.String(),
+    "session_id": pl.String(),
+    "session_date": pl.Date(),
+    "product_id": pl.String(),
+    "product_name": pl.String(),
+    "price": pl.Float64(),
+    "currency": pl.String(),
+    "clicks": pl.Int64(),
+    "add_to_cart": pl.Int64(),
+    "items_sold": pl.Int64(),
+}
+
+PRODUCT_PERFORMANCE: dict[str, pl.DataType] = {
+    "provider": pl.String(),
+    "session_id": pl.String(),
+    "product_id": pl.String(),
+    "product_name": pl.String(),
+    "price": pl.Float64(),
+    "currency": pl.String(),
+    "clicks": pl.Int64(),
+    "add_to_cart": pl.Int64(),
+    "items_sold": pl.Int64(),
+    "est_gmv": pl.Float64(),
+}
+
+# One row per follower of an account, as the provider lists them.
+STAGED_FOLLOWERS: dict[str, pl.DataType] = {
+    "provider": pl.String(),
+    "account_id": pl.String(),
+    "follower_id": pl.String(),
+    "followed_at": TS,
+}
+
+# One observation of an account's follower count.
+STAGED_FOLLOWER_TOTALS: dict[str, pl.DataType] = {
+    "provider": pl.String(),
+    "account_id": pl.String(),
+    "observed_at": TS,
+    "followers_total": pl.Int64(),
+}
+
+FOLLOWERS_DAILY: dict[str, pl.DataType] = {
+    "date": pl.Date(),
+    "provider": pl.String(),
+    "account_id": pl.String(),
+    "new_followers": pl.Int64(),
+    "followers_total": pl.Int64(),
+}
+
 
 def conform(frame: pl.LazyFrame, schema: dict[str, pl.DataType]) -> pl.LazyFrame:
     """Exactly the contract's columns, in order, with the contract's types."""

@@ -1,4 +1,4 @@
-"""What one provider's staging model hands the marts."""
+"""The one shape every provider's staging returns, so the marts never special-case a provider."""
 
 from __future__ import annotations
 

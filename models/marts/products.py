@@ -1,0 +1,28 @@
+"""``marts.product_performance``: one row per product shown in a session."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from models.schema import PRODUCT_PERFORMANCE, STAGED_PRODUCTS, conform
+
+GRAIN = ["provider", "session_id", "product_id"]
+
+
+def product_performance(products: Sequence[pl.LazyFrame]) -> pl.LazyFrame:
+    """Stack every provider's staged products; the latest staging of a product wins.
+
+    est_gmv is items_sold * price rounded to the cent, NULL when either is unknown.
+    """
+    frames = [conform(frame, STAGED_PRODUCTS) for frame in products]
+    if not frames:
+        return pl.LazyFrame(schema=PRODUCT_PERFORMANCE)
+    stacked = pl.concat(frames, how="vertical").unique(GRAIN, keep="last", maintain_order=True)
+    return conform(
+        stacked.with_columns(est_gmv=(pl.col("items_sold") * pl.col("price")).round(2)).sort(
+            GRAIN, nulls_last=True
+        ),
+        PRODUCT_PERFORMANCE,
+    )
