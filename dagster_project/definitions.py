@@ -3,7 +3,7 @@
 from dagster import Definitions
 from dagster_dlt import DagsterDltResource
 
-from dagster_project.defs.marts.assets import dim_fx_rates, session_marts
+from dagster_project.defs.marts.assets import dim_fx_rates, window_marts
 from dagster_project.defs.providers.assets import PROVIDER_ASSETS
 from dagster_project.resources import Warehouse
 from pipelines.redaction import install_log_redaction
@@ -11,6 +11,6 @@ from pipelines.redaction import install_log_redaction
 install_log_redaction()
 
 defs = Definitions(
-    assets=[*PROVIDER_ASSETS, dim_fx_rates, session_marts],
+    assets=[*PROVIDER_ASSETS, dim_fx_rates, window_marts],
     resources={"dlt": DagsterDltResource(), "warehouse": Warehouse()},
 )

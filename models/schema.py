@@ -121,3 +121,9 @@ FOLLOWERS_DAILY: dict[str, pl.DataType] = {
 def conform(frame: pl.LazyFrame, schema: dict[str, pl.DataType]) -> pl.LazyFrame:
     """Exactly the contract's columns, in order, with the contract's types."""
     return frame.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
+
+
+def sum_or_null(column: str) -> pl.Expr:
+    """The sum, or NULL when no row reported the figure (not a made-up 0)."""
+    col = pl.col(column)
+    return pl.when(col.is_not_null().any()).then(col.sum()).otherwise(None).alias(column)

@@ -5,15 +5,9 @@ from __future__ import annotations
 import polars as pl
 
 from models.marts.sessions import engagement_rate
-from models.schema import ENGAGEMENT_DAILY, conform
+from models.schema import ENGAGEMENT_DAILY, conform, sum_or_null
 
 GRAIN = ["session_date", "provider", "account_id"]
-
-
-def _sum_or_null(column: str) -> pl.Expr:
-    """The sum, or NULL when no session reported the figure (not a made-up 0)."""
-    col = pl.col(column)
-    return pl.when(col.is_not_null().any()).then(col.sum()).otherwise(None).alias(column)
 
 
 def engagement_daily(fct_sessions: pl.LazyFrame) -> pl.LazyFrame:
@@ -29,12 +23,12 @@ def engagement_daily(fct_sessions: pl.LazyFrame) -> pl.LazyFrame:
         fct_sessions.group_by(GRAIN)
         .agg(
             pl.len().alias("sessions"),
-            _sum_or_null("duration_s"),
-            _sum_or_null("views"),
+            sum_or_null("duration_s"),
+            sum_or_null("views"),
             pl.col("peak_viewers").max(),
-            _sum_or_null("likes"),
-            _sum_or_null("comments"),
-            _sum_or_null("shares"),
+            sum_or_null("likes"),
+            sum_or_null("comments"),
+            sum_or_null("shares"),
         )
         .with_columns(live_minutes=pl.col("duration_s") / 60)
         .with_columns(

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from models.schema import GMV_DAILY, conform
+from models.schema import GMV_DAILY, conform, sum_or_null
 
 GRAIN = ["session_date", "provider", "account_id", "currency"]
-
-
-def _sum_or_null(column: str) -> pl.Expr:
-    """The sum, or NULL when no session reported the figure (not a made-up 0)."""
-    col = pl.col(column)
-    return pl.when(col.is_not_null().any()).then(col.sum()).otherwise(None).alias(column)
 
 
 def _ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
@@ -31,10 +25,10 @@ def gmv_daily(fct_sessions: pl.LazyFrame) -> pl.LazyFrame:
         .agg(
             pl.len().alias("sessions"),
             (pl.col("duration_s").fill_null(0).sum() / 3600).alias("live_hours"),
-            _sum_or_null("orders"),
-            _sum_or_null("items_sold"),
+            sum_or_null("orders"),
+            sum_or_null("items_sold"),
             pl.col("gmv").sum().round(2).alias("gmv"),
-            _sum_or_null("gmv_usd"),
+            sum_or_null("gmv_usd"),
             pl.col("gmv_usd").filter(pl.col("views") > 0).sum().alias("_gmv_usd_viewed"),
             pl.col("views").filter(pl.col("views") > 0).sum().alias("_views"),
         )

@@ -33,6 +33,24 @@ def test_asset_graph_snapshot() -> None:
             "SINGLE_RUN",
             ["marts/fct_sessions"],
         ),
+        "marts/engagement_daily": (
+            "marts",
+            "DailyPartitionsDefinition",
+            "SINGLE_RUN",
+            ["marts/fct_sessions"],
+        ),
+        "marts/product_performance": (
+            "marts",
+            "DailyPartitionsDefinition",
+            "SINGLE_RUN",
+            ["tiktok_shop/livestreams"],
+        ),
+        "marts/followers_daily": (
+            "marts",
+            "DailyPartitionsDefinition",
+            "SINGLE_RUN",
+            ["tiktok_shop/livestreams"],
+        ),
         "tiktok_shop/livestreams": ("tiktok_shop", "DailyPartitionsDefinition", "SINGLE_RUN", []),
     }
 
