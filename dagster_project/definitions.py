@@ -1,7 +1,6 @@
 """Gathers the definitions; the logic lives in defs/."""
 
 from dagster import Definitions
-from dagster_dlt import DagsterDltResource
 
 from dagster_project.defs.marts.assets import dim_fx_rates, window_marts
 from dagster_project.defs.providers.assets import PROVIDER_ASSETS
@@ -12,5 +11,5 @@ install_log_redaction()
 
 defs = Definitions(
     assets=[*PROVIDER_ASSETS, dim_fx_rates, window_marts],
-    resources={"dlt": DagsterDltResource(), "warehouse": Warehouse()},
+    resources={"warehouse": Warehouse()},
 )

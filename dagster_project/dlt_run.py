@@ -1,34 +1,44 @@
-"""Running one provider's dlt source for a partition window, the same way for every provider.
+"""Running one provider's dlt source for Dagster, the same way for every provider.
 
-The source records a provider error instead of raising it mid-extract, so dlt loads every
-row fetched before the failure; only then does the step fail, with the one-line error.
+dlt's steps are run one by one rather than through ``pipeline.run`` so that only the steps
+that write the warehouse (restoring dlt's state, loading) hold the writer lock: fetching,
+which takes the time, runs while other processes write. The source records a provider error
+instead of raising it mid-extract, so every row fetched before the failure is loaded; then the
+partitions that were fully read are recorded as materialised, each with its own figures, and
+the step fails with the one-line cause.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from typing import Any
 
-from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataValue
-from dagster_dlt import DagsterDltResource
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetMaterialization,
+    Failure,
+    MaterializeResult,
+)
 from dlt import Pipeline
-from dlt.pipeline.exceptions import PipelineStepFailed
+from dlt.sources import DltSource
 
 from dagster_project.resources import Warehouse
 from pipelines.errors import ConfigError
 from pipelines.report import RunReport
 from pipelines.spec import ProviderSpec
-from warehouse.db import wait_for_writer_slot
-from warehouse.locks import LOAD_WAIT_S, lock_conflict, while_locked
+from pipelines.units import window_days
+from warehouse.db import WAITING, connect, say_waiting
+from warehouse.locks import LOAD_WAIT_S, OPEN_WAIT_S, while_locked, writer_lock
 
 
 def run_provider(
     context: AssetExecutionContext,
-    dlt: DagsterDltResource,
     warehouse: Warehouse,
     spec: ProviderSpec[Any],
     snapshot: bool = False,
-) -> Iterator[Any]:
+) -> Iterator[MaterializeResult]:
     provider = spec.name
     try:
         config = spec.read_config()
@@ -40,6 +50,7 @@ def run_provider(
             f"(SOURCES__{provider.upper()}__...) in the environment or .dlt/"
         )
     report = RunReport(provider)
+    keys = sorted(context.selected_asset_keys, key=lambda k: k.to_user_string())
     if snapshot:
         assert spec.snapshot is not None
         context.log.info(f"{provider}: taking a snapshot")
@@ -48,46 +59,130 @@ def run_provider(
         window = context.partition_time_window
         context.log.info(f"{provider}: loading sessions of [{window.start}, {window.end})")
         source = spec.source(config, window.start, window.end, report)
-    pipeline = warehouse.pipeline(provider)
-    # dlt reads its state from the warehouse first and writes at the end; a reader in another
-    # process (a notebook, `lsw sql`) must delay those writes, never fail them.
-    wait_for_writer_slot(warehouse.file)
-    try:
-        for event in dlt.run(
-            context=context, dlt_source=source, dlt_pipeline=pipeline, loader_file_format="parquet"
-        ):
-            if isinstance(event, MaterializeResult):
-                event = MaterializeResult(
-                    asset_key=event.asset_key,
-                    metadata={**(event.metadata or {}), **_report_metadata(report)},
-                )
-            yield event
-    except PipelineStepFailed as exc:
-        if exc.step != "load" or not lock_conflict(exc):
-            raise
-        context.log.warning(
-            f"{provider}: the warehouse is locked by another process; "
-            "waiting to load what was already fetched"
-        )
-        _load_when_free(pipeline)
-        for key in context.selected_asset_keys:
-            yield MaterializeResult(asset_key=key, metadata=_report_metadata(report))
+    source = source.with_resources(*(key.path[-1] for key in keys))
+    told = False
+
+    def waiting() -> None:
+        nonlocal told
+        if not told:
+            told = True
+            say_waiting()
+            context.log.warning(f"{provider}: {WAITING}; nothing fetched is fetched again")
+
+    rows = load(warehouse, warehouse.pipeline(provider), source, waiting)
+    _record_run_figures(context, report)
     for warning in report.warnings:
         context.log.warning(warning)
-    if report.failed:
-        raise Failure(description=str(report.errors[0]), metadata=_report_metadata(report))
+    if snapshot:
+        if report.failed:
+            raise Failure(description=str(report.errors[0]))
+        for key in keys:
+            yield MaterializeResult(asset_key=key, metadata={"rows": rows.get(key.path[-1], 0)})
+        return
+    yield from _partition_results(context, warehouse, spec, keys, report)
 
 
-def _load_when_free(pipeline: Pipeline) -> None:
-    """Load the packages already extracted and normalised: nothing is fetched again."""
-    while_locked(lambda: pipeline.load().raise_on_failed_jobs(), max_wait_s=LOAD_WAIT_S)
+def load(
+    warehouse: Warehouse, pipeline: Pipeline, source: DltSource, on_wait: Callable[[], None]
+) -> dict[str, int]:
+    """Extract, normalise and load ``source``; rows loaded per table.
+
+    Only restoring dlt's state from the warehouse and loading touch the file, and each holds
+    the writer lock; a reader's lock is waited out, so nothing fetched is fetched again.
+    """
+    pipeline.drop()  # local working state is restored from the warehouse below
+    with writer_lock(warehouse.file, on_wait=on_wait):
+        while_locked(pipeline.sync_destination, max_wait_s=OPEN_WAIT_S, on_wait=on_wait)
+    pipeline.extract(source, loader_file_format="parquet")
+    normalized = pipeline.normalize()
+    with writer_lock(warehouse.file, on_wait=on_wait, max_wait_s=LOAD_WAIT_S):
+        while_locked(
+            lambda: pipeline.load().raise_on_failed_jobs(), max_wait_s=LOAD_WAIT_S, on_wait=on_wait
+        )
+    return dict(normalized.row_counts) if normalized else {}
 
 
-def _report_metadata(report: RunReport) -> dict[str, Any]:
-    return {
-        "lsw/rows_fetched": MetadataValue.int(report.rows),
-        "lsw/pages": MetadataValue.int(report.pages),
-        "lsw/requests": MetadataValue.int(report.requests),
-        "lsw/warnings": MetadataValue.text("\n".join(report.warnings) or "none"),
-        "lsw/errors": MetadataValue.text("\n".join(str(e) for e in report.errors) or "none"),
-    }
+def _partition_results(
+    context: AssetExecutionContext,
+    warehouse: Warehouse,
+    spec: ProviderSpec[Any],
+    keys: Sequence[AssetKey],
+    report: RunReport,
+) -> Iterator[MaterializeResult]:
+    """Figures per partition (rows by day); partial days are not recorded as materialised."""
+    window = context.partition_time_window
+    days = window_days(window.start, window.end)
+    per_day = _rows_by_day(warehouse, spec, keys, window.start, window.end)
+    if not report.failed:
+        for key in keys:
+            for day in days:
+                context.add_asset_metadata(
+                    {"rows": per_day.get(key.path[-1], {}).get(day, 0)},
+                    asset_key=key,
+                    partition_key=day.isoformat(),
+                )
+            yield MaterializeResult(asset_key=key)
+        return
+    partial = report.incomplete_days() if not report.errors or report.incomplete else set(days)
+    whole = [day for day in days if day not in partial]
+    for key in keys:
+        for day in whole:
+            context.log_event(
+                AssetMaterialization(
+                    asset_key=key,
+                    partition=day.isoformat(),
+                    metadata={"rows": per_day.get(key.path[-1], {}).get(day, 0)},
+                )
+            )
+    context.log.info(
+        f"{spec.name}: {len(whole)} of {len(days)} days fully read and recorded as loaded"
+    )
+    raise Failure(description=str(report.errors[0]))
+
+
+def _rows_by_day(
+    warehouse: Warehouse,
+    spec: ProviderSpec[Any],
+    keys: Sequence[AssetKey],
+    start: Any,
+    end: Any,
+) -> dict[str, dict[date, int]]:
+    """What each table now holds per day of the window, for the tables that have a day."""
+    chosen = {key.path[-1] for key in keys}
+    tables = [t for t in spec.raw_tables if t.time_column and t.name in chosen]
+    counts: dict[str, dict[date, int]] = {}
+    if not tables:
+        return counts
+    with connect(warehouse.file, read_only=True) as con:
+        for table in tables:
+            where, params = table.window(start, end)
+            found = con.execute(
+                "select 1 from information_schema.tables where table_schema = ? and table_name = ?",
+                [spec.name, table.name],
+            ).fetchall()
+            if not found:
+                continue
+            rows = con.execute(
+                f'select {table.day_sql()} as day, count(*) from {spec.name}."{table.name}" '
+                f"where {where} group by day",
+                params,
+            ).fetchall()
+            counts[table.name] = {day: n for day, n in rows}
+    return counts
+
+
+def _record_run_figures(context: AssetExecutionContext, report: RunReport) -> None:
+    """Run-wide figures once, as run tags (the UI's run list shows them), not per partition."""
+    prefix = f"lsw/{report.provider}"
+    context.instance.add_run_tags(
+        context.run.run_id,
+        {
+            f"{prefix}/requests": str(report.requests),
+            f"{prefix}/pages": str(report.pages),
+            f"{prefix}/rows_fetched": str(report.rows),
+        },
+    )
+    context.log.info(
+        f"{report.provider}: {report.rows} rows fetched in {report.pages} pages, "
+        f"{report.requests} requests"
+    )

@@ -59,3 +59,8 @@ class BudgetReached(Exception):
 class ConfigError(Exception):
     """A provider's configuration is incomplete or malformed. ``str()`` is one line naming the
     provider and the keys (never their values)."""
+
+
+class PartialLoad(ProviderError):
+    """The run stopped before reading everything (a request budget): what was read is loaded,
+    the rest is named, and the partitions it leaves incomplete are not marked materialised."""

@@ -38,6 +38,14 @@ class RawTable:
     time_column: str | None = None
     unit: TimeUnit = "s"
 
+    def day_sql(self) -> str:
+        """SQL for the UTC day of a row (the table must have a time column)."""
+        column = f'"{self.time_column}"'
+        if self.unit == "timestamp":
+            return f"cast(timezone('UTC', {column}) as date)"
+        per_day = 86_400_000 if self.unit == "ms" else 86_400
+        return f"date '1970-01-01' + cast(floor({column} / {per_day}) as integer)"
+
     def window(self, start: datetime, end: datetime) -> tuple[str, list[object]]:
         """SQL predicate and parameters selecting the rows of [start, end)."""
         if self.time_column is None:

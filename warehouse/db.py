@@ -1,11 +1,13 @@
 """DuckDB access: connections opened late and closed early, one writer at a time.
 
-DuckDB lets one process write a file at a time. Writers wait (with backoff) for a lock held
-by someone else instead of failing; readers open read-only and never block a scheduled run.
+DuckDB lets one process write a file at a time. Writers take lsw's writer lock and then wait
+(with backoff) for a lock a reader may hold instead of failing; readers open read-only and
+never block a scheduled run for longer than their query.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +16,14 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from warehouse.locks import OPEN_WAIT_S, while_locked
+from warehouse.locks import OPEN_WAIT_S, while_locked, writer_lock
+
+log = logging.getLogger("lsw.warehouse")
+WAITING = "waiting for the warehouse (held by another process)"
+
+
+def say_waiting() -> None:
+    log.warning(WAITING)
 
 
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -23,19 +32,22 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     )
 
 
-def wait_for_writer_slot(path: Path) -> None:
-    """Block (up to two minutes) until no other process holds the warehouse file."""
-    with connect(path):
-        pass
-
-
 @contextmanager
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = _open(path, read_only)
-    try:
-        yield con
-    finally:
-        con.close()
+    """A connection for the block; a writing one holds lsw's writer lock while it is open."""
+    if read_only:
+        con = _open(path, read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
+        return
+    with writer_lock(path, on_wait=say_waiting):
+        con = _open(path, read_only=False)
+        try:
+            yield con
+        finally:
+            con.close()
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> list[Any]:

@@ -10,18 +10,20 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 
 import dlt
 import pyarrow as pa
 from dlt.sources import DltResource
 
 from models.staging import tiktok_shop as staging
+from pipelines.errors import PartialLoad
 from pipelines.fanout import arrow_batches, fan_out
 from pipelines.http import ProviderClient
 from pipelines.report import RunReport
 from pipelines.spec import ProviderSpec, RawTable
 from pipelines.tiktok_shop.helpers import (
+    ENDPOINT,
     SellerResult,
     check_credentials,
     fetch_seller,
@@ -29,6 +31,7 @@ from pipelines.tiktok_shop.helpers import (
 )
 from pipelines.tiktok_shop.schema import ARROW_SCHEMA, Livestream
 from pipelines.tiktok_shop.settings import PROVIDER, ROWS_PER_BATCH, TikTokShopConfig
+from pipelines.units import utc_day, window_days
 
 log = logging.getLogger("lsw.tiktok_shop")
 
@@ -60,7 +63,7 @@ def tiktok_shop_source(
         max_table_nesting=0,
     )
     def livestreams() -> Iterator[pa.Table | list[Livestream]]:
-        rows = _extract(config, int(start.timestamp()), int(end.timestamp()), report)
+        rows = _extract(config, start, end, report)
         if as_arrow:
             yield from arrow_batches(rows, ARROW_SCHEMA, ROWS_PER_BATCH)
         else:
@@ -70,10 +73,13 @@ def tiktok_shop_source(
 
 
 def _extract(
-    config: TikTokShopConfig, start_ts: int, end_ts: int, report: RunReport
+    config: TikTokShopConfig, start: datetime, end: datetime, report: RunReport
 ) -> Iterator[Livestream]:
     """Page every seller (a few at once), yielding their rows seller by seller, in order."""
     settings = dataclasses.replace(config.http(), max_requests=config.max_credits_per_run)
+    start_ts, end_ts = int(start.timestamp()), int(end.timestamp())
+    days = window_days(start, end)
+    budget_stopped: list[str] = []
     client: ProviderClient
     with keyapi_client(config, settings) as client:
         try:
@@ -82,10 +88,14 @@ def _extract(
                 lambda seller, stop: fetch_seller(client, seller, start_ts, end_ts, stop),
                 concurrency=config.concurrency,
             ):
-                _account(result, report, config)
+                _account(result, report, days)
+                if result.budget_reached:
+                    budget_stopped.append(result.seller_id)
                 yield from result.rows
         finally:
-            report.requests += client.requests_made
+            report.add(requests=client.requests_made)
+    if budget_stopped:
+        report.fail(_budget_line(config, report, budget_stopped))
 
 
 def _lists(rows: Iterator[Livestream], size: int) -> Iterator[list[Livestream]]:
@@ -99,16 +109,30 @@ def _lists(rows: Iterator[Livestream], size: int) -> Iterator[list[Livestream]]:
         yield batch
 
 
-def _account(result: SellerResult, report: RunReport, config: TikTokShopConfig) -> None:
+def _account(result: SellerResult, report: RunReport, days: list[date]) -> None:
     report.add(rows=len(result.rows), pages=result.pages)
-    if result.budget_reached:
-        report.warn(
-            f"{PROVIDER}: max_credits_per_run={config.max_credits_per_run} reached; "
-            "stopped paging and kept the rows fetched so far"
-        )
-        log.warning(report.warnings[-1])
     if result.error is not None:
         report.fail(result.error)
+    if result.error is not None or result.budget_reached:
+        # newest first: days after the oldest row seen are whole; the rest were not reached
+        seen = result.complete_after
+        report.mark_incomplete(
+            result.seller_id, [d for d in days if seen is None or d <= utc_day(seen)]
+        )
+
+
+def _budget_line(config: TikTokShopConfig, report: RunReport, sellers: list[str]) -> PartialLoad:
+    days = sorted(report.incomplete_days())
+    shown = ", ".join(sellers[:3]) + (f" and {len(sellers) - 3} more" if len(sellers) > 3 else "")
+    cause = (
+        f"max_credits_per_run={config.max_credits_per_run} reached after {report.requests} "
+        f"requests ({report.pages} pages): {len(sellers)} of {len(config.seller_ids)} sellers "
+        f"not fully read ({shown}), days {days[0]}..{days[-1]} incomplete and not marked "
+        f"loaded; raise sources.{PROVIDER}.max_credits_per_run "
+        f"(SOURCES__{PROVIDER.upper()}__MAX_CREDITS_PER_RUN) or load fewer days"
+    )
+    log.warning("%s: %s", PROVIDER, cause)
+    return PartialLoad(PROVIDER, ENDPOINT, cause)
 
 
 SPEC = ProviderSpec(

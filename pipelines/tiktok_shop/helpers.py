@@ -34,6 +34,7 @@ class SellerResult:
     pages: int = 0
     error: ProviderError | None = None
     budget_reached: bool = False
+    complete_after: int | None = None  # rows started after this were all read (when stopped)
 
 
 def keyapi_client(config: TikTokShopConfig, settings: HttpSettings) -> ProviderClient:
@@ -108,4 +109,6 @@ def fetch_seller(
         if newest_first and times[-1] < start_ts:
             break  # every later record is older still
         previous_last = times[-1]
+        # newest first so far: whatever started after this page's oldest row has been seen
+        result.complete_after = times[-1] if newest_first else None
     return result

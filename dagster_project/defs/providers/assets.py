@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetsDefinition
-from dagster_dlt import DagsterDltResource, dlt_assets
+from dagster_dlt import dlt_assets
 
 from dagster_project.dlt_run import run_provider
 from dagster_project.partitions import daily, single_run
@@ -28,10 +28,8 @@ def history_assets(spec: ProviderSpec[Any]) -> AssetsDefinition:
         partitions_def=daily,
         backfill_policy=single_run,
     )
-    def assets(
-        context: AssetExecutionContext, dlt: DagsterDltResource, warehouse: Warehouse
-    ) -> Iterator[Any]:
-        yield from run_provider(context, dlt, warehouse, spec)
+    def assets(context: AssetExecutionContext, warehouse: Warehouse) -> Iterator[Any]:
+        yield from run_provider(context, warehouse, spec)
 
     return assets
 
@@ -45,10 +43,8 @@ def snapshot_assets(spec: ProviderSpec[Any]) -> AssetsDefinition:
         name=f"{spec.name}_snapshots",
         dagster_dlt_translator=LswTranslator(),
     )
-    def assets(
-        context: AssetExecutionContext, dlt: DagsterDltResource, warehouse: Warehouse
-    ) -> Iterator[Any]:
-        yield from run_provider(context, dlt, warehouse, spec, snapshot=True)
+    def assets(context: AssetExecutionContext, warehouse: Warehouse) -> Iterator[Any]:
+        yield from run_provider(context, warehouse, spec, snapshot=True)
 
     return assets
 

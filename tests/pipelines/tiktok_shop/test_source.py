@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from pipelines.config import read_config
+from pipelines.errors import PartialLoad
 from pipelines.report import RunReport
 from pipelines.tiktok_shop import tiktok_shop_source
 from pipelines.tiktok_shop.settings import TikTokShopConfig
@@ -108,11 +109,28 @@ def test_credit_budget_stops_cleanly_and_keeps_rows(sandbox: SandboxServer, tmp_
     report = RunReport("tiktok_shop")
     loaded = _load(tmp_path, _config(sandbox, max_credits_per_run=3, concurrency=1), report)
     assert sandbox.stats()["tiktok_shop"]["credits_used"] == 3
-    assert report.requests == 3 and not report.errors
-    assert report.warnings == [
-        "tiktok_shop: max_credits_per_run=3 reached; stopped paging and kept the rows fetched so far"
-    ]
-    assert loaded and loaded < _expected_rooms(sandbox)
+    # a budget stop is a partial load: one line, once, naming the budget, sellers and days
+    assert report.requests == 3 and report.warnings == []
+    [error] = report.errors
+    assert isinstance(error, PartialLoad)
+    stopped = sorted(report.incomplete)
+    assert str(error) == (
+        "tiktok_shop: GET /v1/tiktok/shop/livestreams/analytics: max_credits_per_run=3 reached "
+        f"after 3 requests (3 pages): 2 of 4 sellers not fully read ({', '.join(stopped)}), "
+        "days 2026-11-15..2026-11-16 incomplete and not marked loaded; raise "
+        "sources.tiktok_shop.max_credits_per_run (SOURCES__TIKTOK_SHOP__MAX_CREDITS_PER_RUN) "
+        "or load fewer days"
+    )
+    # the sellers read to the end are whole; what the others gave before the stop is kept
+    whole = {s for s in _world(sandbox) if s not in stopped}
+    lo, hi = START.timestamp(), END.timestamp()
+    expected_whole = {
+        r["room_id"]
+        for s in whole
+        for r in _world(sandbox)[s]
+        if lo <= r["create_time"] < hi
+    }
+    assert expected_whole and expected_whole <= loaded < _expected_rooms(sandbox)
 
 
 def test_rate_limited_and_server_errors_are_retried(sandbox: SandboxServer, tmp_path: Path) -> None:
