@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -652,3 +653,87 @@ def test_daily_call_limit_and_partner_options(sandbox: SandboxServer, shopee: Sh
     err(shopee.get("get_item_set_list", uid, token, offset=0, page_size=1), 403, "error_sign")
     shopee.key = "another-key"
     ok(shopee.get("get_item_set_list", uid, token, offset=0, page_size=1))
+
+
+def test_response_fields_and_types_match_the_contract(
+    sandbox: SandboxServer, shopee: Shopee
+) -> None:
+    account, sid = big_session(sandbox, shopee)
+    uid = account["user_id"]
+    got = shopee.refresh(uid, account["refresh_token"]).json()
+    assert set(got) == {
+        "error",
+        "message",
+        "request_id",
+        "partner_id",
+        "user_id",
+        "access_token",
+        "refresh_token",
+        "expire_in",
+    }
+    token = got["access_token"]
+    d = ok(shopee.get("get_session_detail", uid, token, session_id=sid))
+    types = {
+        "session_id": int,
+        "title": str,
+        "description": str,
+        "cover_image_url": str,
+        "status": int,
+        "share_url": str,
+        "is_test": bool,
+        "create_time": int,
+        "update_time": int,
+        "start_time": int,
+        "end_time": int,
+        "stream_url_list": dict,
+    }
+    assert {k: type(v) for k, v in d.items()} == types
+    assert {k: type(v) for k, v in d["stream_url_list"].items()} == {
+        "push_url": str,
+        "push_key": str,
+        "play_url": str,
+        "domain_id": int,
+    }
+    page: dict[str, Any] = {"session_id": sid, "offset": 0, "page_size": 2}
+    metric = ok(shopee.get("get_session_item_metric", uid, token, **page))
+    assert set(metric) == {"more", "next_offset", "list"}
+    row = metric["list"][0]
+    assert set(row) == {"item", "metric"}
+    item_types = {"item_id": int, "shop_id": int, "name": str, "image_url": str, "price_info": dict}
+    assert {k: type(v) for k, v in row["item"].items()} == item_types
+    assert {k: type(v) for k, v in row["item"]["price_info"].items()} == {
+        "currency": str,
+        "current_price": float,
+        "original_price": float,
+    }
+    assert {k: type(v) for k, v in row["metric"].items()} == {
+        "item_clicks": int,
+        "atc": int,
+        "sold_items": int,
+    }
+    listed = ok(shopee.get("get_item_list", uid, token, **page))
+    assert set(listed) == {"more", "next_offset", "list"}
+    assert {k: type(v) for k, v in listed["list"][0].items()} == {
+        **item_types,
+        "item_no": int,
+        "affiliate_info": dict,
+    }
+    count = ok(shopee.get("get_item_count", uid, token, session_id=sid))
+    assert count == {"item_count": 150, "max_item_count": 500}
+    show = ok(shopee.get("get_show_item", uid, token, session_id=sid))
+    assert show == {"has_show_item": False, "item": {}}
+
+
+def test_concurrent_refreshes_of_one_token_one_wins(shopee: Shopee) -> None:
+    """Two runs refreshing with the same stored token: exactly one gets the new pair."""
+    account = shopee.accounts[6]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(
+            pool.map(
+                lambda _: shopee.refresh(account["user_id"], account["refresh_token"]), range(6)
+            )
+        )
+    winners = [a.json() for a in answers if a.status_code == 200]
+    assert len(winners) == 1 and winners[0]["error"] == ""
+    losers = [a.json()["error"] for a in answers if a.status_code != 200]
+    assert losers == ["error_auth"] * 5
