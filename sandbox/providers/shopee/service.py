@@ -249,7 +249,7 @@ class ShopeeService(ProviderService):
         return showcase.Showcase(
             **ids,
             foreign={"user_id": owner, "session_id": ids["exactly_100"]},
-            missing={"user_id": owner, "session_id": min(self._reserved)},
+            missing={"user_id": owner, "session_id": showcase.missing_id(self.ctx.seed)},
         )
 
     def listed_sessions(self) -> list[dict[str, int]]:

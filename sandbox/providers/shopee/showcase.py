@@ -5,17 +5,13 @@ them, and a different seed must not lose one. These sessions are placed relative
 the service started (``T``) and its UTC day (``D``); their ids, items and audiences come from
 the seed, so the same seed and start instant give the same showcase.
 
-============== ======= ================================================================
-name           seller  what it is
-============== ======= ================================================================
-big            0 (TW)  ended; 150 items, so item metrics and item lists take two pages
-exactly_100    1 (ID)  ended; 100 items: one full page, ``more`` false
-before_midnight 2 (TH) starts D-2 23:52 UTC, ends D-1 00:42 (session date D-2)
-after_midnight 3 (TW)  starts D-1 00:03 UTC
-live           0 (TW)  started T-40 min, runs 2 h: status 1 when the service starts
-never_started  1 (ID)  created D-3 09:00 UTC and never started: status 0, start_time 0
-upcoming       4 (MY)  created T-2 h, starts T+3 h: status 0 until then
-============== ======= ================================================================
+- ``big`` (seller 0, TW): ended; 150 items, so item metrics and item lists take two pages.
+- ``exactly_100`` (seller 1, ID): ended; 100 items, one full page with ``more`` false.
+- ``before_midnight`` (seller 2, TH): D-2 23:52 to D-1 00:42 UTC (its session date is D-2).
+- ``after_midnight`` (seller 3, the second TW): D-1 00:03 to 00:48 UTC.
+- ``live`` (seller 0, TW): T-40 min to T+80 min, so status 1 when the service starts.
+- ``never_started`` (seller 1, ID): created D-3 09:00 UTC, never started: status 0, start_time 0.
+- ``upcoming`` (seller 4, MY): created T-2 h, starts T+3 h, runs 1 h: status 0 until then.
 
 Two configured sessions that fail on purpose: ``foreign`` pairs seller 0 with seller 1's
 ``exactly_100`` session (error_data "is not belong to you") and ``missing`` pairs seller 0 with
