@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -12,6 +13,7 @@ import pytest
 
 from sandbox import SandboxConfig, SandboxServer
 from sandbox.providers.shopee import ShopeeService
+from sandbox.providers.shopee.regions import CURRENCY
 from sandbox.providers.shopee.world import comments_between
 from tests.conftest import FROZEN_AT
 
@@ -21,7 +23,7 @@ TOKEN_GET = "/api/v2/auth/token/get"
 NOW = int(FROZEN_AT)
 
 
-def _sign(key: str, *parts: object) -> str:
+def signature(key: str, *parts: object) -> str:
     return hmac.new(key.encode(), "".join(map(str, parts)).encode(), hashlib.sha256).hexdigest()
 
 
@@ -43,7 +45,7 @@ class Shopee:
     def post_token(self, path: str, body: dict[str, Any], ts: int | None = None) -> httpx.Response:
         ts = self.now if ts is None else ts
         query = {"partner_id": self.partner_id, "timestamp": ts}
-        query["sign"] = _sign(self.key, self.partner_id, path, ts)  # type: ignore[assignment]
+        query["sign"] = signature(self.key, self.partner_id, path, ts)  # type: ignore[assignment]
         return self.http.post(self.base + path, params=query, json=body)
 
     def refresh(self, user_id: int, refresh_token: str) -> httpx.Response:
@@ -79,7 +81,7 @@ class Shopee:
             "access_token": token,
         }
         common["user_id"] = user_id
-        common["sign"] = sign or _sign(self.key, self.partner_id, path, ts, token, user_id)
+        common["sign"] = sign or signature(self.key, self.partner_id, path, ts, token, user_id)
         return self.http.get(self.base + path, params={**common, **params})
 
 
@@ -88,13 +90,13 @@ def shopee(sandbox: SandboxServer) -> Shopee:
     return Shopee(sandbox)
 
 
-def _service(sandbox: SandboxServer) -> ShopeeService:
+def service_of(sandbox: SandboxServer) -> ShopeeService:
     service = sandbox.runtime.services["shopee"]
     assert isinstance(service, ShopeeService)
     return service
 
 
-def _ok(response: httpx.Response) -> dict[str, Any]:
+def ok(response: httpx.Response) -> dict[str, Any]:
     body = response.json()
     assert response.status_code == 200 and body["error"] == "", body
     assert set(body) == {"error", "message", "request_id", "response"}
@@ -102,7 +104,7 @@ def _ok(response: httpx.Response) -> dict[str, Any]:
     return result
 
 
-def _err(response: httpx.Response, status: int, error: str) -> str:
+def err(response: httpx.Response, status: int, error: str) -> str:
     body = response.json()
     assert response.status_code == status, body
     assert set(body) == {"error", "message", "request_id", "response"}
@@ -119,7 +121,10 @@ def test_env_config_has_exactly_the_spec_keys(shopee: Shopee) -> None:
         "SOURCES__SHOPEE__ACCOUNTS",
         "SOURCES__SHOPEE__SESSIONS",
     }
-    assert [a["region"] for a in shopee.accounts] == ["TW", "ID", "TH", "TW"]
+    regions = [a["region"] for a in shopee.accounts]
+    assert regions == ["TW", "ID", "TH", "TW", "MY", "PH", "SG", "VN"]
+    assert all(set(a) == {"user_id", "refresh_token", "region"} for a in shopee.accounts)
+    assert all(set(s) == {"user_id", "session_id"} for s in shopee.sessions)
     assert all(isinstance(a["user_id"], int) for a in shopee.accounts)
     users = {a["user_id"] for a in shopee.accounts}
     assert shopee.sessions and {s["user_id"] for s in shopee.sessions} == users
@@ -145,7 +150,7 @@ def test_refresh_rotates_tokens_and_refuses_reuse(shopee: Shopee) -> None:
     assert second["refresh_token"] not in (body["refresh_token"], account["refresh_token"])
     # Both access tokens stay usable until they expire.
     for token in (body["access_token"], second["access_token"]):
-        _ok(shopee.get("get_item_set_list", account["user_id"], token, offset=0, page_size=10))
+        ok(shopee.get("get_item_set_list", account["user_id"], token, offset=0, page_size=10))
 
 
 def test_refresh_token_of_another_user_and_expired_refresh_token(
@@ -176,11 +181,11 @@ def test_token_refresh_signature_and_body_checked(shopee: Shopee) -> None:
 
 def test_authorisation_code_works_once(sandbox: SandboxServer, shopee: Shopee) -> None:
     account = shopee.accounts[2]
-    code = _service(sandbox).auth_code(account["user_id"])
+    code = service_of(sandbox).auth_code(account["user_id"])
     got = shopee.post_token(TOKEN_GET, {"code": code, "partner_id": shopee.partner_id}).json()
     assert got["error"] == "" and got["user_id_list"] == [account["user_id"]]
     assert len(got["shop_id_list"]) == 1 and got["expire_in"] == 14400
-    _ok(
+    ok(
         shopee.get(
             "get_like_item_list", account["user_id"], got["access_token"], offset=0, page_size=5
         )
@@ -194,30 +199,30 @@ def test_wrong_sign_is_rejected(shopee: Shopee) -> None:
     token = shopee.login(account)
     sid = next(s["session_id"] for s in shopee.sessions if s["user_id"] == account["user_id"])
     good = shopee.get("get_session_detail", account["user_id"], token, session_id=sid)
-    assert _ok(good)["session_id"] == sid
-    right = _sign(
+    assert ok(good)["session_id"] == sid
+    right = signature(
         shopee.key, shopee.partner_id, LIVE + "get_session_detail", NOW, token, account["user_id"]
     )
-    for sign in ("f" * 64, right.upper(), _sign("other-key", shopee.partner_id)):
+    for sign in ("f" * 64, right.upper(), signature("other-key", shopee.partner_id)):
         bad = shopee.get("get_session_detail", account["user_id"], token, sign=sign, session_id=sid)
-        assert _err(bad, 403, "error_sign") == "Wrong sign."
+        assert err(bad, 403, "error_sign") == "Wrong sign."
     # The signature covers the path: one made for another API does not fit.
-    other = _sign(
+    other = signature(
         shopee.key, shopee.partner_id, LIVE + "get_session_metric", NOW, token, account["user_id"]
     )
     bad = shopee.get("get_session_detail", account["user_id"], token, sign=other, session_id=sid)
-    assert _err(bad, 403, "error_sign") == "Wrong sign."
+    assert err(bad, 403, "error_sign") == "Wrong sign."
 
 
 def test_timestamp_window_is_five_minutes_by_the_sandbox_clock(shopee: Shopee) -> None:
     account = shopee.accounts[0]
     token = shopee.login(account)
     uid = account["user_id"]
-    _ok(shopee.get("get_item_set_list", uid, token, ts=NOW - 299, offset=0, page_size=1))
+    ok(shopee.get("get_item_set_list", uid, token, ts=NOW - 299, offset=0, page_size=1))
     stale = shopee.get("get_item_set_list", uid, token, ts=NOW - 301, offset=0, page_size=1)
-    assert _err(stale, 403, "error_param") == "Invalid timestamp."
+    assert err(stale, 403, "error_param") == "Invalid timestamp."
     future = shopee.get("get_item_set_list", uid, token, ts=NOW + 400, offset=0, page_size=1)
-    _err(future, 403, "error_param")
+    err(future, 403, "error_param")
 
 
 def test_access_token_expires_after_four_hours(sandbox: SandboxServer, shopee: Shopee) -> None:
@@ -225,35 +230,35 @@ def test_access_token_expires_after_four_hours(sandbox: SandboxServer, shopee: S
     token = shopee.login(account)
     uid = account["user_id"]
     shopee.advance(sandbox, 14_399)
-    _ok(shopee.get("get_item_set_list", uid, token, offset=0, page_size=1))
+    ok(shopee.get("get_item_set_list", uid, token, offset=0, page_size=1))
     shopee.advance(sandbox, 1)
     expired = shopee.get("get_item_set_list", uid, token, offset=0, page_size=1)
-    assert _err(expired, 403, "invalid_acceess_token") == "Invalid access_token."
+    assert err(expired, 403, "invalid_acceess_token") == "Invalid access_token."
     unknown = shopee.get("get_item_set_list", uid, "0" * 32, offset=0, page_size=1)
-    assert _err(unknown, 403, "error_auth") == "Invalid access_token."
+    assert err(unknown, 403, "error_auth") == "Invalid access_token."
 
 
 def test_token_of_one_user_does_not_open_another(shopee: Shopee) -> None:
     a, b = shopee.accounts[0], shopee.accounts[1]
     token_a = shopee.login(a)
     response = shopee.get("get_item_set_list", b["user_id"], token_a, offset=0, page_size=1)
-    _err(response, 403, "error_auth")
+    err(response, 403, "error_auth")
 
 
 def test_session_of_another_user_and_unknown_session_are_error_data(shopee: Shopee) -> None:
     a, b = shopee.accounts[0], shopee.accounts[1]
     token = shopee.login(a)
     theirs = next(s["session_id"] for s in shopee.sessions if s["user_id"] == b["user_id"])
-    message = _err(
+    message = err(
         shopee.get("get_session_detail", a["user_id"], token, session_id=theirs), 200, "error_data"
     )
     assert message == f"session_id {theirs} is not belong to you."
-    message = _err(
+    message = err(
         shopee.get("get_session_metric", a["user_id"], token, session_id=1), 200, "error_data"
     )
     assert message == "session_id 1 is not exist."
     bad = shopee.get("get_session_detail", a["user_id"], token, session_id="abc")
-    _err(bad, 400, "error_param")
+    err(bad, 400, "error_param")
 
 
 def test_detail_times_are_milliseconds_and_match_status(shopee: Shopee) -> None:
@@ -261,7 +266,7 @@ def test_detail_times_are_milliseconds_and_match_status(shopee: Shopee) -> None:
     for account in shopee.accounts:
         token = shopee.login(account)
         for s in [s for s in shopee.sessions if s["user_id"] == account["user_id"]][:12]:
-            d = _ok(
+            d = ok(
                 shopee.get(
                     "get_session_detail", account["user_id"], token, session_id=s["session_id"]
                 )
@@ -284,7 +289,7 @@ def test_detail_times_are_milliseconds_and_match_status(shopee: Shopee) -> None:
 def test_world_session_moves_through_statuses_with_the_clock(
     sandbox: SandboxServer, shopee: Shopee
 ) -> None:
-    service = _service(sandbox)
+    service = service_of(sandbox)
     now_ms = NOW * 1000
     upcoming = min(
         (
@@ -301,8 +306,8 @@ def test_world_session_moves_through_statuses_with_the_clock(
     def look() -> tuple[dict[str, Any], dict[str, Any]]:
         token = shopee.login(account)
         q: dict[str, Any] = {"session_id": upcoming.session_id}
-        detail = _ok(shopee.get("get_session_detail", upcoming.user_id, token, **q))
-        metric = _ok(shopee.get("get_session_metric", upcoming.user_id, token, **q))
+        detail = ok(shopee.get("get_session_detail", upcoming.user_id, token, **q))
+        metric = ok(shopee.get("get_session_metric", upcoming.user_id, token, **q))
         return detail, metric
 
     detail, metric = look()
@@ -328,7 +333,7 @@ def test_api_session_lifecycle_and_items(shopee: Shopee) -> None:
     account = shopee.accounts[0]
     uid = account["user_id"]
     token = shopee.login(account)
-    created = _ok(
+    created = ok(
         shopee.get(
             "create_session",
             uid,
@@ -338,19 +343,19 @@ def test_api_session_lifecycle_and_items(shopee: Shopee) -> None:
         )
     )
     sid = created["session_id"]
-    detail = _ok(shopee.get("get_session_detail", uid, token, session_id=sid))
+    detail = ok(shopee.get("get_session_detail", uid, token, session_id=sid))
     assert detail["status"] == 0 and detail["create_time"] == NOW * 1000
     assert detail["title"] == "Sandbox live" and detail["is_test"] is False
-    assert _err(shopee.get("end_session", uid, token, session_id=sid), 400, "error_param")
+    assert err(shopee.get("end_session", uid, token, session_id=sid), 400, "error_param")
 
-    like = _ok(shopee.get("get_like_item_list", uid, token, offset=0, page_size=3))["list"]
+    like = ok(shopee.get("get_like_item_list", uid, token, offset=0, page_size=3))["list"]
     refs = [{"item_id": i["item_id"], "shop_id": i["shop_id"]} for i in like]
-    _ok(shopee.get("add_item_list", uid, token, session_id=sid, item_list=json.dumps(refs)))
-    count = _ok(shopee.get("get_item_count", uid, token, session_id=sid))
+    ok(shopee.get("add_item_list", uid, token, session_id=sid, item_list=json.dumps(refs)))
+    count = ok(shopee.get("get_item_count", uid, token, session_id=sid))
     assert count == {"item_count": 3, "max_item_count": 500}
     move = [{**refs[2], "item_no": 1}]
-    _ok(shopee.get("update_item_list", uid, token, session_id=sid, item_list=json.dumps(move)))
-    listed = _ok(shopee.get("get_item_list", uid, token, session_id=sid, offset=0, page_size=10))
+    ok(shopee.get("update_item_list", uid, token, session_id=sid, item_list=json.dumps(move)))
+    listed = ok(shopee.get("get_item_list", uid, token, session_id=sid, offset=0, page_size=10))
     assert [i["item_id"] for i in listed["list"]] == [
         refs[2]["item_id"],
         refs[0]["item_id"],
@@ -359,62 +364,60 @@ def test_api_session_lifecycle_and_items(shopee: Shopee) -> None:
     assert [i["item_no"] for i in listed["list"]] == [1, 2, 3]
     assert listed["list"][0]["price_info"]["currency"] == "TWD"
     bogus = json.dumps([{"item_id": 1, "shop_id": refs[0]["shop_id"]}])
-    _err(
-        shopee.get("add_item_list", uid, token, session_id=sid, item_list=bogus), 200, "error_data"
-    )
+    err(shopee.get("add_item_list", uid, token, session_id=sid, item_list=bogus), 200, "error_data")
 
-    _ok(shopee.get("start_session", uid, token, session_id=sid, domain_id=1))
-    assert _ok(shopee.get("get_session_detail", uid, token, session_id=sid))["status"] == 1
+    ok(shopee.get("start_session", uid, token, session_id=sid, domain_id=1))
+    assert ok(shopee.get("get_session_detail", uid, token, session_id=sid))["status"] == 1
     show = {"session_id": sid, "item_id": refs[0]["item_id"], "shop_id": refs[0]["shop_id"]}
-    _ok(shopee.get("update_show_item", uid, token, **show))
-    got = _ok(shopee.get("get_show_item", uid, token, session_id=sid))
+    ok(shopee.get("update_show_item", uid, token, **show))
+    got = ok(shopee.get("get_show_item", uid, token, session_id=sid))
     assert got["has_show_item"] is True and got["item"]["item_id"] == refs[0]["item_id"]
-    _ok(shopee.get("delete_show_item", uid, token, session_id=sid))
-    assert _ok(shopee.get("get_show_item", uid, token, session_id=sid))["has_show_item"] is False
-    _ok(shopee.get("end_session", uid, token, session_id=sid))
-    detail = _ok(shopee.get("get_session_detail", uid, token, session_id=sid))
+    ok(shopee.get("delete_show_item", uid, token, session_id=sid))
+    assert ok(shopee.get("get_show_item", uid, token, session_id=sid))["has_show_item"] is False
+    ok(shopee.get("end_session", uid, token, session_id=sid))
+    detail = ok(shopee.get("get_session_detail", uid, token, session_id=sid))
     assert detail["status"] == 2 and detail["start_time"] == detail["end_time"] == NOW * 1000
-    _err(shopee.get("start_session", uid, token, session_id=sid), 400, "error_param")
+    err(shopee.get("start_session", uid, token, session_id=sid), 400, "error_param")
 
 
-def _big_session(sandbox: SandboxServer, shopee: Shopee) -> tuple[dict[str, Any], int]:
-    service = _service(sandbox)
-    listed = {s["session_id"] for s in shopee.sessions}
-    s = next(
-        s
-        for s in service.sessions.values()
-        if s.session_id in listed and len(s.items) > 100 and s.status(NOW * 1000) == 2
-    )
-    return next(a for a in shopee.accounts if a["user_id"] == s.user_id), s.session_id
+def account_of(shopee: Shopee, user_id: int) -> dict[str, Any]:
+    return next(a for a in shopee.accounts if a["user_id"] == user_id)
+
+
+def big_session(sandbox: SandboxServer, shopee: Shopee) -> tuple[dict[str, Any], int]:
+    """The showcase's ended session of 150 items."""
+    sid = service_of(sandbox).showcase.big
+    assert {"user_id": shopee.accounts[0]["user_id"], "session_id": sid} in shopee.sessions
+    return account_of(shopee, service_of(sandbox).sessions[sid].user_id), sid
 
 
 def test_item_list_page_size_bounds_and_paging(sandbox: SandboxServer, shopee: Shopee) -> None:
-    account, sid = _big_session(sandbox, shopee)
+    account, sid = big_session(sandbox, shopee)
     uid = account["user_id"]
     token = shopee.login(account)
     for api in ("get_item_list", "get_session_item_metric"):
         for size in (0, 101, -1):
             bad = shopee.get(api, uid, token, session_id=sid, offset=0, page_size=size)
-            _err(bad, 400, "error_param")
-        _err(shopee.get(api, uid, token, session_id=sid, offset=0), 400, "error_param")
-    total = _ok(shopee.get("get_item_count", uid, token, session_id=sid))["item_count"]
-    first = _ok(shopee.get("get_item_list", uid, token, session_id=sid, offset=0, page_size=100))
+            err(bad, 400, "error_param")
+        err(shopee.get(api, uid, token, session_id=sid, offset=0), 400, "error_param")
+    total = ok(shopee.get("get_item_count", uid, token, session_id=sid))["item_count"]
+    first = ok(shopee.get("get_item_list", uid, token, session_id=sid, offset=0, page_size=100))
     assert len(first["list"]) == 100 and first["more"] is True and first["next_offset"] == 100
-    rest = _ok(shopee.get("get_item_list", uid, token, session_id=sid, offset=100, page_size=100))
+    rest = ok(shopee.get("get_item_list", uid, token, session_id=sid, offset=100, page_size=100))
     assert rest["more"] is False and len(rest["list"]) == total - 100
     assert [i["item_no"] for i in first["list"] + rest["list"]] == list(range(1, total + 1))
-    one = _ok(shopee.get("get_item_list", uid, token, session_id=sid, offset=0, page_size=1))
+    one = ok(shopee.get("get_item_list", uid, token, session_id=sid, offset=0, page_size=1))
     assert len(one["list"]) == 1 and one["next_offset"] == 1
 
 
 def test_item_metrics_add_up_to_session_metrics(sandbox: SandboxServer, shopee: Shopee) -> None:
-    account, sid = _big_session(sandbox, shopee)
+    account, sid = big_session(sandbox, shopee)
     uid = account["user_id"]
     token = shopee.login(account)
     rows: list[dict[str, Any]] = []
     offset = 0
     while True:
-        page = _ok(
+        page = ok(
             shopee.get(
                 "get_session_item_metric", uid, token, session_id=sid, offset=offset, page_size=100
             )
@@ -423,8 +426,8 @@ def test_item_metrics_add_up_to_session_metrics(sandbox: SandboxServer, shopee: 
         if not page["more"]:
             break
         offset = page["next_offset"]
-    metric = _ok(shopee.get("get_session_metric", uid, token, session_id=sid))
-    currency = {"TW": "TWD", "ID": "IDR", "TH": "THB"}[account["region"]]
+    metric = ok(shopee.get("get_session_metric", uid, token, session_id=sid))
+    currency = CURRENCY[account["region"]]
     assert {r["item"]["price_info"]["currency"] for r in rows} == {currency}
     gmv = sum(r["metric"]["sold_items"] * r["item"]["price_info"]["current_price"] for r in rows)
     sold = sum(r["metric"]["sold_items"] for r in rows)
@@ -440,7 +443,7 @@ def _go_live(sandbox: SandboxServer, shopee: Shopee) -> tuple[Any, dict[str, Any
     now_ms = NOW * 1000
     soon = [
         s
-        for s in _service(sandbox).sessions.values()
+        for s in service_of(sandbox).sessions.values()
         if s.start_ms is not None and now_ms < s.start_ms < now_ms + 2 * 86_400_000
     ]
     live = max(soon, key=lambda s: s.audience.comments / s.duration_ms)
@@ -454,28 +457,26 @@ def test_comments_only_from_the_last_ten_seconds(sandbox: SandboxServer, shopee:
     now_ms = shopee.now * 1000
     uid, token = account["user_id"], shopee.login(account)
     q = {"session_id": live.session_id}
-    first = _ok(shopee.get("get_latest_comment_list", uid, token, **q))
+    first = ok(shopee.get("get_latest_comment_list", uid, token, **q))
     assert first["list"], "the busiest live session should have comments in 10 s"
     for c in first["list"]:
         assert set(c) == {"comment_id", "content", "timestamp", "user_id", "username"}
         assert now_ms - 10_000 < c["timestamp"] <= now_ms and len(str(c["timestamp"])) == 13
     assert first["next_offset"] == first["list"][-1]["comment_id"]
-    cursor = _ok(
-        shopee.get("get_latest_comment_list", uid, token, offset=first["next_offset"], **q)
-    )
+    cursor = ok(shopee.get("get_latest_comment_list", uid, token, offset=first["next_offset"], **q))
     assert cursor["list"] == [] and cursor["next_offset"] == first["next_offset"]
-    two = _ok(shopee.get("get_latest_comment_list", uid, token, page_size=1, **q))
+    two = ok(shopee.get("get_latest_comment_list", uid, token, page_size=1, **q))
     assert two["list"] == first["list"][:1]
-    _err(shopee.get("get_latest_comment_list", uid, token, page_size=101, **q), 400, "error_param")
+    err(shopee.get("get_latest_comment_list", uid, token, page_size=101, **q), 400, "error_param")
 
-    _ok(shopee.get("post_comment", uid, token, comment="Welcome!", **q))
-    mine = _ok(shopee.get("get_latest_comment_list", uid, token, offset=first["next_offset"], **q))[
+    ok(shopee.get("post_comment", uid, token, comment="Welcome!", **q))
+    mine = ok(shopee.get("get_latest_comment_list", uid, token, offset=first["next_offset"], **q))[
         "list"
     ]
     assert [c["content"] for c in mine] == ["Welcome!"] and mine[0]["user_id"] == uid
 
     shopee.advance(sandbox, 11)
-    later = _ok(shopee.get("get_latest_comment_list", uid, token, **q))
+    later = ok(shopee.get("get_latest_comment_list", uid, token, **q))
     old_ids = {c["comment_id"] for c in first["list"]} | {mine[0]["comment_id"]}
     assert not old_ids & {c["comment_id"] for c in later["list"]}
     assert all(c["timestamp"] > now_ms + 1000 for c in later["list"])
@@ -484,20 +485,20 @@ def test_comments_only_from_the_last_ten_seconds(sandbox: SandboxServer, shopee:
 def test_ban_user_hides_their_comments(sandbox: SandboxServer, shopee: Shopee) -> None:
     live, account = _go_live(sandbox, shopee)
     now_ms = shopee.now * 1000
-    service = _service(sandbox)
+    service = service_of(sandbox)
     viewers = service.viewers[live.region]
     expected = comments_between(sandbox.config.seed, live, viewers, now_ms, now_ms + 60_000)
     target = expected[len(expected) // 2]["user_id"]
     uid, token = account["user_id"], shopee.login(account)
     q = {"session_id": live.session_id}
-    _ok(shopee.get("ban_user_comment", uid, token, ban_user_id=target, **q))
+    ok(shopee.get("ban_user_comment", uid, token, ban_user_id=target, **q))
     seen: list[dict[str, Any]] = []
     for _ in range(6):
         shopee.advance(sandbox, 10)
-        seen += _ok(shopee.get("get_latest_comment_list", uid, token, **q))["list"]
+        seen += ok(shopee.get("get_latest_comment_list", uid, token, **q))["list"]
     assert seen == [c for c in expected if c["user_id"] != target]
     assert len(seen) < len(expected)
-    _ok(shopee.get("unban_user_comment", uid, token, unban_user_id=target, **q))
+    ok(shopee.get("unban_user_comment", uid, token, unban_user_id=target, **q))
 
 
 def test_same_seed_same_world(shopee: Shopee) -> None:
@@ -517,13 +518,13 @@ def test_same_seed_same_world(shopee: Shopee) -> None:
         assert tokens[0] == tokens[1]
         sid = next(s["session_id"] for s in shopee.sessions if s["user_id"] == account["user_id"])
         for api in ("get_session_detail", "get_session_metric"):
-            a = _ok(shopee.get(api, account["user_id"], tokens[0], session_id=sid))
-            b = _ok(twin.get(api, account["user_id"], tokens[1], session_id=sid))
+            a = ok(shopee.get(api, account["user_id"], tokens[0], session_id=sid))
+            b = ok(twin.get(api, account["user_id"], tokens[1], session_id=sid))
             assert a == b
         page = {"session_id": sid, "offset": 0, "page_size": 50}
-        assert _ok(
+        assert ok(
             shopee.get("get_session_item_metric", account["user_id"], tokens[0], **page)
-        ) == _ok(twin.get("get_session_item_metric", account["user_id"], tokens[1], **page))
+        ) == ok(twin.get("get_session_item_metric", account["user_id"], tokens[1], **page))
     with SandboxServer(SandboxConfig(seed=8, scale=1, days=30, frozen_at=FROZEN_AT)) as third:
         assert Shopee(third).accounts != shopee.accounts
 
@@ -533,11 +534,112 @@ def test_injected_faults_use_shopee_error_body(sandbox: SandboxServer, shopee: S
     token = shopee.login(account)
     sandbox.set_knobs("shopee", faults=[{"kind": "server_error", "nth": 1, "status": 503}])
     failed = shopee.get("get_item_set_list", account["user_id"], token, offset=0, page_size=1)
-    _err(failed, 503, "error_server")
-    _ok(shopee.get("get_item_set_list", account["user_id"], token, offset=0, page_size=1))
+    # CONTRACT-NOTES.md quotes this message for error_server (it was a made-up one before).
+    assert err(failed, 503, "error_server") == "Too many requests, please try again later"
+    ok(shopee.get("get_item_set_list", account["user_id"], token, offset=0, page_size=1))
     sandbox.set_knobs("shopee", faults=[{"kind": "rate_limited", "nth": 1}])
     limited = shopee.get("get_item_set_list", account["user_id"], token, offset=0, page_size=1)
-    assert _err(limited, 429, "error_rate_limit") == "Too many requests, please try again later"
+    assert err(limited, 429, "error_rate_limit") == "Too many requests, please try again later"
+    assert limited.headers["Retry-After"] == "1"
+
+
+def test_envelope_only_failures_on_http_200(sandbox: SandboxServer, shopee: Shopee) -> None:
+    """A non-empty ``error`` is a failure even with HTTP 200: the fault_status option makes
+    injected error_server and error_rate_limit answers come that way, here on one API only."""
+    account, sid = big_session(sandbox, shopee)
+    uid, token = account["user_id"], shopee.login(account)
+    faults = [
+        {"kind": "server_error", "nth": 1, "path": "get_session_metric"},
+        {"kind": "rate_limited", "nth": 2, "path": "get_session_metric"},
+    ]
+    sandbox.set_knobs("shopee", faults=faults, options={"fault_status": 200})
+    ok(shopee.get("get_session_detail", uid, token, session_id=sid))
+    first = shopee.get("get_session_metric", uid, token, session_id=sid)
+    assert err(first, 200, "error_server") == "Too many requests, please try again later"
+    second = shopee.get("get_session_metric", uid, token, session_id=sid)
+    err(second, 200, "error_rate_limit")
+    assert "Retry-After" not in second.headers
+    assert ok(shopee.get("get_session_metric", uid, token, session_id=sid))["gmv"] > 0
+
+
+def test_daily_limit_resets_at_midnight_utc8(sandbox: SandboxServer, shopee: Shopee) -> None:
+    """FROZEN_AT is 20:00 UTC+8; the quota day turns four hours later, at 16:00 UTC."""
+    account = shopee.accounts[3]
+    uid, token = account["user_id"], shopee.login(account)
+    sandbox.set_knobs("shopee", options={"daily_call_limit": 2})
+    for _ in range(2):
+        ok(shopee.get("get_item_set_list", uid, token, offset=0, page_size=1))
+    refused = shopee.get("get_item_set_list", uid, token, offset=0, page_size=1)
+    assert err(refused, 403, "error_limit") == "Exceed the daily call limit of this api."
+    assert sandbox.stats()["shopee"]["calls_today"] == 2
+    shopee.advance(sandbox, 4 * 3600 - 2)
+    err(shopee.get("get_item_set_list", uid, token, offset=0, page_size=1), 403, "error_limit")
+    shopee.advance(sandbox, 2)
+    # calls_today counted every day together before; it is the current quota day's count now.
+    assert sandbox.stats()["shopee"]["calls_today"] == 0
+    token = shopee.login(account)  # the old one lived exactly four hours
+    ok(shopee.get("get_item_set_list", uid, token, offset=0, page_size=1))
+    assert sandbox.stats()["shopee"]["calls_today"] == 1
+
+
+def test_ids_fit_int64(sandbox: SandboxServer, shopee: Shopee) -> None:
+    """The reference types ids int64; generated session ids had 19 digits, many above 2^63."""
+    service = service_of(sandbox)
+    assert all(0 < sid < 2**63 for sid in service.sessions)
+    assert all(len(str(s["session_id"])) == 10 for s in shopee.sessions)
+    items = [i for catalog in service.catalogs.values() for i in catalog]
+    assert all(0 < i.item_id < 2**63 and 0 < i.shop_id < 2**63 for i in items)
+    account = shopee.accounts[5]
+    token = shopee.login(account)
+    sid = max(s["session_id"] for s in shopee.sessions if s["user_id"] == account["user_id"])
+    raw = shopee.get("get_session_detail", account["user_id"], token, session_id=sid).text
+    assert f'"session_id":{sid},' in raw
+
+
+def test_gmv_and_rates_are_floats_even_at_zero(shopee: Shopee) -> None:
+    """gmv, ctr and co are floats; an empty session's gmv came out as the integer 0."""
+    account = shopee.accounts[0]
+    uid, token = account["user_id"], shopee.login(account)
+    cover = "https://example.invalid/c.jpg"
+    sid = ok(shopee.get("create_session", uid, token, title="Empty", cover_image_url=cover))[
+        "session_id"
+    ]
+    raw = shopee.get("get_session_metric", uid, token, session_id=sid).text
+    assert '"gmv":0.0,' in raw and '"ctr":0.0,' in raw and '"co":0.0,' in raw
+    metric = ok(shopee.get("get_session_metric", uid, token, session_id=sid))
+    assert set(metric) == {
+        "gmv",
+        "atc",
+        "ctr",
+        "co",
+        "orders",
+        "ccu",
+        "engage_ccu_1m",
+        "peak_ccu",
+        "likes",
+        "comments",
+        "shares",
+        "views",
+        "avg_viewing_duration",
+    }
+    assert all(type(v) is int for k, v in metric.items() if k not in ("gmv", "ctr", "co"))
+
+
+def test_cancelled_authorisation_is_not_authorized(sandbox: SandboxServer, shopee: Shopee) -> None:
+    """Reference 3.2: a seller can unlink the app; the contract's "You are not authorized"."""
+    gone, kept = shopee.accounts[1], shopee.accounts[2]
+    token = shopee.login(gone)
+    kept_token = shopee.login(kept)
+    service_of(sandbox).cancel_authorization(gone["user_id"])
+    call = shopee.get("get_item_set_list", gone["user_id"], token, offset=0, page_size=1)
+    assert err(call, 403, "error_auth") == "You are not authorized"
+    refused = shopee.refresh(gone["user_id"], shopee.refresh_tokens[gone["user_id"]])
+    assert refused.status_code == 403 and refused.json() == {
+        "error": "error_auth",
+        "message": "You are not authorized",
+        "request_id": refused.json()["request_id"],
+    }
+    ok(shopee.get("get_item_set_list", kept["user_id"], kept_token, offset=0, page_size=1))
 
 
 def test_daily_call_limit_and_partner_options(sandbox: SandboxServer, shopee: Shopee) -> None:
@@ -545,9 +647,93 @@ def test_daily_call_limit_and_partner_options(sandbox: SandboxServer, shopee: Sh
     token = shopee.login(account)
     sandbox.set_knobs("shopee", options={"daily_call_limit": 1})
     uid = account["user_id"]
-    _ok(shopee.get("get_item_set_list", uid, token, offset=0, page_size=1))
-    _err(shopee.get("get_item_set_list", uid, token, offset=0, page_size=1), 403, "error_limit")
+    ok(shopee.get("get_item_set_list", uid, token, offset=0, page_size=1))
+    err(shopee.get("get_item_set_list", uid, token, offset=0, page_size=1), 403, "error_limit")
     sandbox.set_knobs("shopee", options={"partner_key": "another-key"})
-    _err(shopee.get("get_item_set_list", uid, token, offset=0, page_size=1), 403, "error_sign")
+    err(shopee.get("get_item_set_list", uid, token, offset=0, page_size=1), 403, "error_sign")
     shopee.key = "another-key"
-    _ok(shopee.get("get_item_set_list", uid, token, offset=0, page_size=1))
+    ok(shopee.get("get_item_set_list", uid, token, offset=0, page_size=1))
+
+
+def test_response_fields_and_types_match_the_contract(
+    sandbox: SandboxServer, shopee: Shopee
+) -> None:
+    account, sid = big_session(sandbox, shopee)
+    uid = account["user_id"]
+    got = shopee.refresh(uid, account["refresh_token"]).json()
+    assert set(got) == {
+        "error",
+        "message",
+        "request_id",
+        "partner_id",
+        "user_id",
+        "access_token",
+        "refresh_token",
+        "expire_in",
+    }
+    token = got["access_token"]
+    d = ok(shopee.get("get_session_detail", uid, token, session_id=sid))
+    types = {
+        "session_id": int,
+        "title": str,
+        "description": str,
+        "cover_image_url": str,
+        "status": int,
+        "share_url": str,
+        "is_test": bool,
+        "create_time": int,
+        "update_time": int,
+        "start_time": int,
+        "end_time": int,
+        "stream_url_list": dict,
+    }
+    assert {k: type(v) for k, v in d.items()} == types
+    assert {k: type(v) for k, v in d["stream_url_list"].items()} == {
+        "push_url": str,
+        "push_key": str,
+        "play_url": str,
+        "domain_id": int,
+    }
+    page: dict[str, Any] = {"session_id": sid, "offset": 0, "page_size": 2}
+    metric = ok(shopee.get("get_session_item_metric", uid, token, **page))
+    assert set(metric) == {"more", "next_offset", "list"}
+    row = metric["list"][0]
+    assert set(row) == {"item", "metric"}
+    item_types = {"item_id": int, "shop_id": int, "name": str, "image_url": str, "price_info": dict}
+    assert {k: type(v) for k, v in row["item"].items()} == item_types
+    assert {k: type(v) for k, v in row["item"]["price_info"].items()} == {
+        "currency": str,
+        "current_price": float,
+        "original_price": float,
+    }
+    assert {k: type(v) for k, v in row["metric"].items()} == {
+        "item_clicks": int,
+        "atc": int,
+        "sold_items": int,
+    }
+    listed = ok(shopee.get("get_item_list", uid, token, **page))
+    assert set(listed) == {"more", "next_offset", "list"}
+    assert {k: type(v) for k, v in listed["list"][0].items()} == {
+        **item_types,
+        "item_no": int,
+        "affiliate_info": dict,
+    }
+    count = ok(shopee.get("get_item_count", uid, token, session_id=sid))
+    assert count == {"item_count": 150, "max_item_count": 500}
+    show = ok(shopee.get("get_show_item", uid, token, session_id=sid))
+    assert show == {"has_show_item": False, "item": {}}
+
+
+def test_concurrent_refreshes_of_one_token_one_wins(shopee: Shopee) -> None:
+    """Two runs refreshing with the same stored token: exactly one gets the new pair."""
+    account = shopee.accounts[6]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(
+            pool.map(
+                lambda _: shopee.refresh(account["user_id"], account["refresh_token"]), range(6)
+            )
+        )
+    winners = [a.json() for a in answers if a.status_code == 200]
+    assert len(winners) == 1 and winners[0]["error"] == ""
+    losers = [a.json()["error"] for a in answers if a.status_code != 200]
+    assert losers == ["error_auth"] * 5

@@ -63,12 +63,18 @@ class TokenStore:
         self._codes: dict[str, int] = {}
         self._issued: dict[int, int] = {}
         self.initial: dict[int, str] = {}
+        self.revoked: set[int] = set()
         self.refreshes = 0
         for user_id in user_ids:
             token = token_hex(seed, "refresh0", user_id)
             self.initial[user_id] = token
             self._refresh[token] = _Refresh(user_id, now + REFRESH_TTL_S)
             self._codes[token_hex(seed, "code", user_id)] = user_id
+
+    def revoke(self, user_id: int) -> None:
+        """The seller cancelled the authorisation: their tokens stop working."""
+        with self._lock:
+            self.revoked.add(user_id)
 
     def code_for(self, user_id: int) -> str:
         """The authorisation code the seller's redirect would carry (valid once)."""
@@ -86,6 +92,8 @@ class TokenStore:
             record = self._refresh.get(token)
             if record is None or record.user_id != user_id:
                 raise AuthError("error_auth", "Invalid refresh_token.")
+            if user_id in self.revoked:
+                raise AuthError("error_auth", "You are not authorized")
             if record.used:
                 raise AuthError("error_auth", "Invalid refresh_token.")
             if now >= record.expires_at:
@@ -108,5 +116,7 @@ class TokenStore:
         got = self._access.get(token)
         if got is None or got[0] != user_id:
             raise AuthError("error_auth", "Invalid access_token.")
+        if user_id in self.revoked:
+            raise AuthError("error_auth", "You are not authorized")
         if now >= got[1]:
             raise AuthError("invalid_acceess_token", "Invalid access_token.")

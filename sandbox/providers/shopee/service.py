@@ -30,10 +30,11 @@ from starlette.routing import BaseRoute, Route
 
 from sandbox.jsonresp import json_response
 from sandbox.providers.base import ProviderService, ServiceContext
-from sandbox.providers.shopee import comments, items, sessions, tokens
+from sandbox.providers.shopee import comments, items, sessions, showcase, tokens
 from sandbox.providers.shopee import world as w
 from sandbox.providers.shopee.auth import TIMESTAMP_WINDOW_S, AuthError, TokenStore, sign
 from sandbox.providers.shopee.calls import ApiError, Call, error_body, param_error, query_int
+from sandbox.providers.shopee.regions import REGIONS
 from sandbox.seeds import numeric_id, rng
 
 LIVE = "/api/v2/livestream/"
@@ -83,8 +84,13 @@ class ShopeeService(ProviderService):
     """Served under ``/shopee``.
 
     Options: ``partner_id``, ``partner_key`` (the app's credentials), ``access_token_ttl_s``
-    (default 14400), ``daily_call_limit`` (livestream calls per UTC+8 day before
-    ``error_limit``; default none), ``max_item_count`` (shopping bag limit, default 500).
+    (default 14400), ``daily_call_limit`` (livestream calls per UTC+8 day, all users and APIs
+    together, before ``error_limit``; default none), ``max_item_count`` (shopping bag limit,
+    default 500), ``fault_status`` (the HTTP status of injected ``server_error`` and
+    ``rate_limited`` answers, 200 for an envelope-only failure; default the fault's own),
+    ``list_error_sessions`` (``env_config`` also lists ``showcase.error_sessions()``).
+
+    ``showcase`` names a session for every case a source must handle (see ``showcase.py``).
     """
 
     name: ClassVar[str] = "shopee"
@@ -96,7 +102,7 @@ class ShopeeService(ProviderService):
         self.by_user = {s.user_id: s for s in self.sellers}
         self.catalogs = {s.user_id: w.make_catalog(seed, s) for s in self.sellers}
         self.item_index = {u: {i.item_id: i for i in c} for u, c in self.catalogs.items()}
-        self.viewers = {region: w.viewers(seed, region) for region in w.REGIONS}
+        self.viewers = {region: w.viewers(seed, region) for region in REGIONS}
         self.item_sets = {s.user_id: self._make_item_sets(s) for s in self.sellers}
         self.like_items = {
             s.user_id: rng(seed, "shopee", "likes", s.user_id).sample(self.catalogs[s.user_id], 36)
@@ -111,6 +117,9 @@ class ShopeeService(ProviderService):
         self.lock = threading.Lock()
         self.sessions_created = 0
         self._calls: dict[str, int] = {}
+        self._reserved = {showcase.missing_id(seed)}  # never a session: showcase.missing
+        self.ensure_world(now)
+        self.showcase = self._place_showcase(now)
 
     # --- framework hooks -------------------------------------------------------------------
 
@@ -141,18 +150,21 @@ class ShopeeService(ProviderService):
         }
 
     def error_response(self, kind: str, status: int, retry_after: float) -> Response:
+        """``error_server`` carries the message CONTRACT-NOTES.md quotes for it."""
         rid = uuid.uuid4().hex
+        status = int(self.option("fault_status", status))
         if kind == "rate_limited":
             body = error_body("error_rate_limit", "Too many requests, please try again later", rid)
-            return json_response(body, 429, {"Retry-After": f"{max(retry_after, 0):.0f}"})
-        body = error_body("error_server", "Internal server error, please try again later.", rid)
+            headers = {"Retry-After": f"{max(retry_after, 0):.0f}"} if status == 429 else None
+            return json_response(body, status, headers)
+        body = error_body("error_server", "Too many requests, please try again later", rid)
         return json_response(body, status)
 
     def stats(self) -> dict[str, Any]:
         return {
             "token_refreshes": self.tokens.refreshes,
             "sessions_created": self.sessions_created,
-            "calls_today": sum(self._calls.values()),
+            "calls_today": self._calls.get(quota_day(self.ctx.clock.now()), 0),
         }
 
     # --- options and world -----------------------------------------------------------------
@@ -172,6 +184,24 @@ class ShopeeService(ProviderService):
         """The code a seller's authorisation redirect would carry (for token/get)."""
         return self.tokens.code_for(user_id)
 
+    def cancel_authorization(self, user_id: int) -> None:
+        """The seller unlinks the app (reference 3.2): their calls and refreshes answer
+        ``error_auth`` "You are not authorized" from now on."""
+        self.tokens.revoke(user_id)
+
+    def expected_metric(self, session_id: int, at: float | None = None) -> dict[str, Any]:
+        """What get_session_metric answers for the session at ``at`` (default: now)."""
+        return w.session_metric(self.ctx.seed, self.sessions[session_id], self._ms(at))
+
+    def expected_item_metrics(
+        self, session_id: int, at: float | None = None
+    ) -> list[dict[str, Any]]:
+        """Every row get_session_item_metric pages through for the session at ``at``."""
+        return w.item_metric_rows(self.ctx.seed, self.sessions[session_id], self._ms(at))
+
+    def _ms(self, at: float | None) -> int:
+        return int((self.ctx.clock.now() if at is None else at) * 1000)
+
     def _make_item_sets(self, seller: w.Seller) -> list[tuple[int, str, list[w.Item]]]:
         r = rng(self.ctx.seed, "shopee", "itemsets", seller.user_id)
         out = []
@@ -180,6 +210,18 @@ class ShopeeService(ProviderService):
             items = r.sample(self.catalogs[seller.user_id], r.randint(8, 60))
             out.append((set_id, ITEM_SET_NAMES[k], items))
         return out
+
+    def free_id(self, session_id: int) -> int:
+        """``session_id`` or the next id above it that no session has and none is kept for."""
+        while session_id in self.sessions or session_id in self._reserved:
+            session_id += 1
+        return session_id
+
+    def add_session(self, s: w.Session) -> None:
+        """Take ``s`` into the world under a free id (call with the lock held)."""
+        s.session_id = self.free_id(s.session_id)
+        self.sessions[s.session_id] = s
+        self.user_sessions[s.user_id].append(s)
 
     def ensure_world(self, now: float) -> None:
         """Generate sessions day by day up to two days ahead (created ahead of their start)."""
@@ -193,12 +235,22 @@ class ShopeeService(ProviderService):
                     for s in w.day_sessions(
                         self.ctx.seed, seller, day, self.catalogs[seller.user_id]
                     ):
-                        while s.session_id in self.sessions:
-                            s.session_id += 1
-                        self.sessions[s.session_id] = s
-                        self.user_sessions[seller.user_id].append(s)
+                        self.add_session(s)
                 day += timedelta(1)
             self._generated_until = target
+
+    def _place_showcase(self, now: float) -> showcase.Showcase:
+        planned = showcase.sessions(self.ctx.seed, self.sellers, self.catalogs, now)
+        with self.lock:
+            for s in planned.values():
+                self.add_session(s)
+        ids = {name: s.session_id for name, s in planned.items()}
+        owner = self.sellers[0].user_id
+        return showcase.Showcase(
+            **ids,
+            foreign={"user_id": owner, "session_id": ids["exactly_100"]},
+            missing={"user_id": owner, "session_id": showcase.missing_id(self.ctx.seed)},
+        )
 
     def listed_sessions(self) -> list[dict[str, int]]:
         """The sessions of the past ``days`` days that exist by now (what config lists)."""
@@ -211,6 +263,8 @@ class ShopeeService(ProviderService):
             for s in self.user_sessions[seller.user_id]:
                 if s.create_ms <= now_ms and (s.start_ms or s.create_ms) >= since:
                     out.append({"user_id": s.user_id, "session_id": s.session_id})
+        if self.option("list_error_sessions", False):
+            out += self.showcase.error_sessions()
         return out
 
     # --- request plumbing ------------------------------------------------------------------
@@ -279,14 +333,14 @@ class ShopeeService(ProviderService):
             raise ApiError(exc.error, exc.message, 403) from None
         seller = self.by_user.get(user_id)
         if seller is None:
-            raise ApiError("error_auth", "You are not authorized.", 403)
+            raise ApiError("error_auth", "You are not authorized", 403)
         self._count_call(now)
         self.ensure_world(now)
         return Call(q, user_id, seller, now, int(now * 1000))
 
     def _count_call(self, now: float) -> None:
         limit = self.option("daily_call_limit", None)
-        day = w.utc_day(now + 8 * 3600).isoformat()  # the limit resets at 00:00 UTC+8
+        day = quota_day(now)
         with self.lock:
             used = self._calls.get(day, 0)
             if limit is not None and used >= int(limit):
@@ -315,3 +369,8 @@ class ShopeeService(ProviderService):
         if s.status(call.now_ms) != 1:
             raise param_error(f"session_id {s.session_id} is not ongoing.")
         return s
+
+
+def quota_day(now: float) -> str:
+    """The day the daily call limit counts in: it resets at 00:00 UTC+8."""
+    return w.utc_day(now + 8 * 3600).isoformat()

@@ -27,9 +27,9 @@ def create_session(svc: ShopeeService, call: Call) -> dict[str, Any]:
     with svc.lock:
         svc.sessions_created += 1
         n = svc.sessions_created
-        sid = int(numeric_id(svc.ctx.seed, "shopee", "created", call.user_id, n, digits=10))
-        while sid in svc.sessions:
-            sid += 1
+        sid = svc.free_id(
+            int(numeric_id(svc.ctx.seed, "shopee", "created", call.user_id, n, digits=10))
+        )
         push_key, domain_id = w.stream_bits(svc.ctx.seed, sid)
         s = w.Session(
             session_id=sid,
@@ -51,8 +51,7 @@ def create_session(svc: ShopeeService, call: Call) -> dict[str, Any]:
             api_update_ms=call.now_ms,
             show_set=True,
         )
-        svc.sessions[sid] = s
-        svc.user_sessions[call.user_id].append(s)
+        svc.add_session(s)
     return {"session_id": sid}
 
 
@@ -124,9 +123,5 @@ def get_session_metric(svc: ShopeeService, call: Call) -> dict[str, Any]:
 def get_session_item_metric(svc: ShopeeService, call: Call) -> dict[str, Any]:
     s = svc.session_of(call)
     offset, size = query_page(call.q)
-    rows = w.item_metrics(svc.ctx.seed, s, call.now_ms)
-    page = [
-        {"item": it.public(), "metric": {"item_clicks": c, "atc": a, "sold_items": so}}
-        for it, c, a, so in rows[offset : offset + size]
-    ]
-    return paged(page, offset, len(rows))
+    rows = w.item_metric_rows(svc.ctx.seed, s, call.now_ms)
+    return paged(rows[offset : offset + size], offset, len(rows))

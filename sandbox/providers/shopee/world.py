@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
+from sandbox.providers.shopee.regions import (
+    COMMENTS,
+    CURRENCY,
+    PRICE_RANGE,
+    SELLER_ROTATION,
+    TITLES,
+    gmv_amount,
+    shop_price,
+)
 from sandbox.seeds import derive, numeric_id, rng
 
-REGIONS = ("TW", "ID", "TH")
-CURRENCY = {"TW": "TWD", "ID": "IDR", "TH": "THB"}
-# Log-uniform price range per region, in local currency.
-PRICE_RANGE = {"TW": (99.0, 2990.0), "ID": (15_000.0, 750_000.0), "TH": (59.0, 1990.0)}
 CATALOG_SIZE = 200
 # A session created through the API has no planned length; its figures grow over this long.
 NOMINAL_MS = 2 * 3600 * 1000
@@ -42,22 +47,6 @@ PRODUCTS = (
     "Mini Power Bank",
 )
 ADJECTIVES = ("Premium", "Classic", "New", "Best-Selling", "Limited", "Eco", "Pro", "Daily")
-TITLES = {
-    "TW": ("週末直播特賣", "新品開箱", "美妝教學直播", "限時搶購", "宵夜好物分享"),
-    "ID": (
-        "Flash Sale Malam Ini",
-        "Live Unboxing",
-        "Promo Gajian",
-        "Tips Skincare",
-        "Diskon 12.12",
-    ),
-    "TH": ("ไลฟ์สดลดราคา", "แกะกล่องสินค้าใหม่", "โปรเด็ดเที่ยงคืน", "รีวิวสกินแคร์", "ช้อปสนุก"),
-}
-COMMENTS = {
-    "TW": ("好漂亮", "多少錢?", "還有貨嗎", "+1", "請問有其他顏色嗎", "已下單!"),
-    "ID": ("Kak, ready?", "Harga berapa?", "Mau dong", "Sudah checkout", "Ongkir gratis?", "Cakep"),
-    "TH": ("สวยมาก", "ราคาเท่าไหร่คะ", "CF ค่ะ", "มีสีอื่นไหม", "สั่งแล้วค่ะ", "ส่งฟรีไหม"),
-}
 VIEWER_POOL = 400
 
 
@@ -190,10 +179,10 @@ class Session:
 
 
 def make_sellers(seed: int, scale: int) -> list[Seller]:
-    """Four sellers per unit of scale, regions TW, ID, TH in rotation."""
+    """Eight sellers per unit of scale, one per site plus a second TW (``SELLER_ROTATION``)."""
     out = []
-    for i in range(4 * max(scale, 1)):
-        region = REGIONS[i % len(REGIONS)]
+    for i in range(len(SELLER_ROTATION) * max(scale, 1)):
+        region = SELLER_ROTATION[i % len(SELLER_ROTATION)]
         out.append(
             Seller(
                 index=i,
@@ -220,8 +209,8 @@ def make_catalog(seed: int, seller: Seller) -> list[Item]:
                 shop_id=seller.shop_id,
                 name=f"{r.choice(ADJECTIVES)} {r.choice(PRODUCTS)} #{k + 1}",
                 image_url=f"https://cf.shopee-sandbox.example/file/{item_id:x}",
-                current_price=_price(current, seller.region),
-                original_price=_price(original, seller.region),
+                current_price=shop_price(current, seller.region),
+                original_price=shop_price(original, seller.region),
                 currency=seller.currency,
                 commission_rate=round(r.choice((0.0, 0.02, 0.05, 0.08, 0.1)), 2),
             )
@@ -229,16 +218,10 @@ def make_catalog(seed: int, seller: Seller) -> list[Item]:
     return out
 
 
-def _price(value: float, region: str) -> float:
-    """IDR prices end in hundreds, TWD in whole dollars, THB in whole baht (as shops price)."""
-    if region == "ID":
-        return float(round(value / 100) * 100)
-    return float(max(round(value), 1))
-
-
-def audience(seed: int, *key: object) -> Audience:
+def audience(seed: int, *key: object, min_views: int = 0) -> Audience:
+    """A session's final audience; ``min_views`` lifts a showcase session out of the tail."""
     r = rng(seed, "shopee", "audience", *key)
-    views = int(math.exp(r.gauss(7.6, 1.2))) + 20
+    views = max(int(math.exp(r.gauss(7.6, 1.2))) + 20, min_views)
     return Audience(
         views=views,
         likes=int(views * r.uniform(0.8, 4.0)),
@@ -265,34 +248,68 @@ def day_sessions(seed: int, seller: Seller, day: date, catalog: list[Item]) -> l
     starts = sorted(r.randrange(0, 86_400 - 60) for _ in range(r.choice((0, 1, 1, 1, 2, 2, 3))))
     out = []
     for k, offset in enumerate(starts):
-        sid = int(numeric_id(seed, "shopee", "session", seller.user_id, day.isoformat(), k, 10))
+        sid = int(
+            numeric_id(seed, "shopee", "session", seller.user_id, day.isoformat(), k, digits=10)
+        )
         start_ms = (base + offset) * 1000 + r.randrange(1000)
         create_ms = start_ms - int(r.uniform(0.25, 48) * 3_600_000)
         never = r.random() < 0.04
         duration = int(r.triangular(20 * 60, 4 * 3600, 90 * 60)) * 1000
         n_items = r.randint(101, 180) if r.random() < 0.08 else r.randint(6, 40)
-        push_key, domain_id = stream_bits(seed, sid)
+        title = f"{r.choice(TITLES[seller.region])} #{k + 1}"
+        is_test = r.random() < 0.03
         out.append(
-            Session(
-                session_id=sid,
-                user_id=seller.user_id,
-                region=seller.region,
-                title=f"{r.choice(TITLES[seller.region])} #{k + 1}",
+            planned_session(
+                seed,
+                seller,
+                sid,
+                title=title,
                 description=f"{seller.username} live on {day.isoformat()}",
-                cover_image_url=f"https://cf.shopee-sandbox.example/file/cover-{sid}",
-                is_test=r.random() < 0.03,
+                is_test=is_test,
                 create_ms=create_ms,
                 start_ms=None if never else start_ms,
-                end_ms=None if never else start_ms + duration,
                 duration_ms=duration,
                 items=r.sample(catalog, n_items),
                 audience=audience(seed, seller.user_id, day.isoformat(), k),
-                nominal_items=n_items,
-                push_key=push_key,
-                domain_id=domain_id,
             )
         )
     return out
+
+
+def planned_session(
+    seed: int,
+    seller: Seller,
+    session_id: int,
+    *,
+    title: str,
+    description: str,
+    is_test: bool,
+    create_ms: int,
+    start_ms: int | None,
+    duration_ms: int,
+    items: list[Item],
+    audience: Audience,
+) -> Session:
+    """A session the seller's app created ahead of time; ``start_ms`` None: never started."""
+    push_key, domain_id = stream_bits(seed, session_id)
+    return Session(
+        session_id=session_id,
+        user_id=seller.user_id,
+        region=seller.region,
+        title=title,
+        description=description,
+        cover_image_url=f"https://cf.shopee-sandbox.example/file/cover-{session_id}",
+        is_test=is_test,
+        create_ms=create_ms,
+        start_ms=start_ms,
+        end_ms=None if start_ms is None else start_ms + duration_ms,
+        duration_ms=duration_ms,
+        items=items,
+        audience=audience,
+        nominal_items=len(items),
+        push_key=push_key,
+        domain_id=domain_id,
+    )
 
 
 def item_final(seed: int, s: Session, item_id: int) -> tuple[int, int, int]:
@@ -322,6 +339,14 @@ def item_metrics(seed: int, s: Session, now_ms: int) -> list[tuple[Item, int, in
     return out
 
 
+def item_metric_rows(seed: int, s: Session, now_ms: int) -> list[dict[str, Any]]:
+    """Every row get_session_item_metric pages through, in shopping-bag order."""
+    return [
+        {"item": it.public(), "metric": {"item_clicks": c, "atc": a, "sold_items": so}}
+        for it, c, a, so in item_metrics(seed, s, now_ms)
+    ]
+
+
 def session_metric(seed: int, s: Session, now_ms: int) -> dict[str, Any]:
     f = s.progress(now_ms)
     a = s.audience
@@ -337,7 +362,7 @@ def session_metric(seed: int, s: Session, now_ms: int) -> dict[str, Any]:
     ccu = int(a.peak_ccu * hump) if live else 0
     peak = int(a.peak_ccu * (0.15 + 0.85 * math.sin(math.pi * min(f, 0.5)))) if f > 0 else 0
     return {
-        "gmv": float(round(gmv)) if s.region == "ID" else round(gmv, 2),
+        "gmv": gmv_amount(gmv, s.region),
         "atc": atc,
         "ctr": round(clicks / views, 4) if views else 0.0,
         "co": round(orders / clicks, 4) if clicks else 0.0,
@@ -402,7 +427,3 @@ def viewers(seed: int, region: str) -> list[tuple[int, str]]:
         )
         for i in range(VIEWER_POOL)
     ]
-
-
-def days_back(today: date, days: int) -> list[date]:
-    return [today - timedelta(back) for back in range(days, -1, -1)]
