@@ -26,10 +26,8 @@ What source tests lean on: ``env_config()`` lists every livestream existing now 
 
 from __future__ import annotations
 
-import re
 import threading
 from typing import Any, ClassVar
-from urllib.parse import parse_qs
 
 import orjson
 from starlette.requests import Request
@@ -39,6 +37,7 @@ from starlette.routing import BaseRoute, Match, Route
 from sandbox.jsonresp import json_response
 from sandbox.providers.base import ProviderService, ServiceContext
 from sandbox.providers.firework.auth import Grant, TokenStore, parse_scope
+from sandbox.providers.firework.bodies import ID_RE, error, product_ids, token_form
 from sandbox.providers.firework.timeline import Timeline
 from sandbox.providers.firework.world import DAY_S, Channel, Livestream, channels, encode_id
 
@@ -48,13 +47,7 @@ TOKEN_TTL_S = 3600
 STATUSES = frozenset({"idle", "active", "paused", "replay", "completed", "expired"})
 LIVE = frozenset({"active", "paused"})
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-ID_RE = re.compile(r"^[A-Za-z0-9]{1,32}$")
-MAX_PINS = 3
 NOT_FOUND = "Livestream not found"
-
-
-def _error(message: str, status: int) -> Response:
-    return json_response({"error": message}, status)
 
 
 class FireworkService(ProviderService):
@@ -120,7 +113,7 @@ class FireworkService(ProviderService):
             return json_response(
                 {"error": "Too many requests"}, 429, {"Retry-After": f"{max(retry_after, 1):.0f}"}
             )
-        return _error("Internal server error", status)
+        return error("Internal server error", status)
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
@@ -230,29 +223,29 @@ class FireworkService(ProviderService):
             )
         lid = request.path_params["live_stream_id"]
         if not ID_RE.match(lid):
-            return None, now, _error("Invalid livestream ID", 400)
+            return None, now, error("Invalid livestream ID", 400)
         ls = self.livestream(lid, now)
         if ls is None:
-            return None, now, _error(NOT_FOUND, 404)
+            return None, now, error(NOT_FOUND, 404)
         if ls.business_id != self.business_id or scope not in grant.scopes:
-            return None, now, _error("Access denied", 401)
+            return None, now, error("Access denied", 401)
         return ls, now, None
 
     # --- handlers ---
 
     async def token(self, request: Request) -> Response:
-        values = await _form(request)
+        values = await token_form(request)
         if not values["grant_type"] or not values["client_id"] or not values["client_secret"]:
-            return _error("invalid_request", 400)
+            return error("invalid_request", 400)
         if values["grant_type"] != "client_credentials":
-            return _error("unsupported_grant_type", 400)
+            return error("unsupported_grant_type", 400)
         if values["client_id"] != self._option("client_id", DEFAULT_CLIENT_ID) or values[
             "client_secret"
         ] != self._option("client_secret", DEFAULT_CLIENT_SECRET):
-            return _error("invalid_client", 401)
+            return error("invalid_client", 401)
         scopes = parse_scope(values["scope"])
         if scopes is None:
-            return _error("invalid_scope", 400)
+            return error("invalid_scope", 400)
         ttl = int(self._option("token_ttl_s", TOKEN_TTL_S))
         token = self.tokens.issue(self.ctx.clock.now(), ttl, scopes, self._epoch())
         return json_response(
@@ -284,7 +277,7 @@ class FireworkService(ProviderService):
             return json_response(
                 {"error": "Method not allowed"}, 405, {"Allow": ", ".join(allowed)}
             )
-        return _error("Not found", 404)
+        return error("Not found", 404)
 
     async def pin(self, request: Request) -> Response:
         return await self._pins_change(request, pin=True)
@@ -297,12 +290,12 @@ class FireworkService(ProviderService):
         if problem is not None:
             return problem
         assert ls is not None
-        ids, problem = await _product_ids(request)
+        ids, problem = await product_ids(request)
         if problem is not None:
             return problem
         status = self.status(ls, now)
         if pin and status not in LIVE:
-            return _error("Livestream must be active or paused to pin products", 422)
+            return error("Livestream must be active or paused to pin products", 422)
         with self._lock:
             self.pin_requests += 1
             current = self._pins.get(ls.id, ()) if status in LIVE else ()
@@ -314,7 +307,7 @@ class FireworkService(ProviderService):
                 chosen = [i for i in ids if i in current]
                 self._pins[ls.id] = tuple(i for i in current if i not in chosen)
         if not chosen:
-            return _error(f"No valid products found to {'pin' if pin else 'unpin'}", 404)
+            return error(f"No valid products found to {'pin' if pin else 'unpin'}", 404)
         key = "pinned_product_ids" if pin else "unpinned_product_ids"
         return json_response({key: chosen})
 
@@ -326,7 +319,7 @@ class FireworkService(ProviderService):
         with self._lock:
             forced = self._forced_end.get(ls.id)
             if ls.status_at(now, forced, self._replay_s()) not in LIVE:
-                return _error("Livestream must be active or paused to end", 400)
+                return error("Livestream must be active or paused to end", 400)
             self._forced_end[ls.id] = now
             self._pins.pop(ls.id, None)
             self.ends += 1
@@ -336,37 +329,3 @@ class FireworkService(ProviderService):
         """What is pinned now (for tests: the reference's detail does not show pins)."""
         with self._lock:
             return self._pins.get(live_stream_id, ())
-
-
-async def _form(request: Request) -> dict[str, str | None]:
-    """The token request's fields; only a form-encoded body carries any (parsed here because
-    Starlette's own form parsing needs python-multipart, which the sandbox does not ship)."""
-    names = ("grant_type", "client_id", "client_secret", "scope")
-    body = await request.body()
-    if "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
-        return dict.fromkeys(names)
-    fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-    return {name: fields[name][0] if name in fields else None for name in names}
-
-
-async def _product_ids(request: Request) -> tuple[list[str], Response | None]:
-    """The body's ``product_ids``, deduplicated, or the reference's 400 answer."""
-    body = await request.body()
-    data: Any = {}
-    if "json" in request.headers.get("content-type", "") and body.strip():
-        try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            return [], _error("Invalid request format", 400)
-    if not isinstance(data, dict):
-        return [], _error("Invalid request format", 400)
-    raw = data.get("product_ids")
-    if raw is None:
-        return [], _error("product_ids is required", 400)
-    if not isinstance(raw, list) or not all(isinstance(i, str) and ID_RE.match(i) for i in raw):
-        return [], _error("Invalid product ID format", 400)
-    if not raw:
-        return [], _error("product_ids cannot be empty", 400)
-    if len(raw) > MAX_PINS:
-        return [], _error("Maximum 3 products allowed per request", 400)
-    return list(dict.fromkeys(raw)), None
