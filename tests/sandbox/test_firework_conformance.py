@@ -240,11 +240,11 @@ def test_world_has_every_status_and_sessions_every_day(sandbox: SandboxServer) -
     # paused is brief: it shows up within the next hours of the 24/7 channel.
     later = {svc.status(ls, now + m * 300) for m in range(72) for ls in streams}
     assert later == STATUSES
-    days = {int(ls.scheduled_at // DAY) for ls in streams}
+    days = {int(ls.slot_at // DAY) for ls in streams}
     today = int(now // DAY)
     assert set(range(today - 30, today + 1)) <= days
-    assert any(ls.scheduled_at > now for ls in streams)  # scheduled ahead, idle
-    assert all(svc.status(ls, now) == "idle" for ls in streams if ls.scheduled_at > now)
+    assert any(ls.slot_at > now for ls in streams)  # scheduled ahead, idle
+    assert all(svc.status(ls, now) == "idle" for ls in streams if ls.slot_at > now)
     assert len({ls.channel_id for ls in streams}) == 4  # four accounts per unit of scale
 
 
@@ -278,6 +278,57 @@ def test_livestream_exists_from_its_creation(sandbox: SandboxServer, client: htt
     assert after.status_code == 200 and after.json()["status"] == "idle"
 
 
+def test_unknown_routes_and_methods_answer_in_firework_error_shape(
+    sandbox: SandboxServer, client: httpx.Client
+) -> None:
+    """Reference 4.4: all error responses are ``{"error": ...}`` (Starlette's were text)."""
+    lid = service(sandbox).livestream_ids()[0]
+    tok = token(client)
+    typo = client.get(f"/api/v1/livestreams/{lid}/detail", headers=bearer(tok))
+    assert (typo.status_code, typo.json()) == (404, {"error": "Not found"})
+    # A mistyped route is told apart from a livestream that is not there.
+    assert typo.json() != detail(client, "zzzzzz", tok).json()
+    for method, path, allow in [
+        ("GET", "/oauth/token", "POST"),
+        ("POST", f"/api/v1/live_streams/{lid}/detail", "GET, HEAD"),
+        ("GET", f"/api/v1/live_streams/{lid}/end", "PATCH"),
+        ("PATCH", f"/api/v1/live_streams/{lid}/pin_product", "POST"),
+    ]:
+        response = client.request(method, path, headers=bearer(tok))
+        assert (response.status_code, response.json()) == (405, {"error": "Method not allowed"})
+        assert response.headers["allow"] == allow
+        assert response.headers["content-type"] == "application/json"
+
+
+def test_scheduled_at_is_null_for_a_livestream_without_schedule(
+    sandbox: SandboxServer, client: httpx.Client
+) -> None:
+    """Reference 4.3: ``scheduled_at`` is nullable (the world never served a null before)."""
+    svc = service(sandbox)
+    unscheduled = [ls for ls in svc.livestreams() if ls.scheduled_at is None]
+    assert [ls.id for ls in unscheduled] == [
+        "MpBTYA",
+        "wBolsA",
+        "e4Bqrg",
+        "bbuLUw",
+        "dL1X4n",
+        "kOGwsm",
+        "zsf1gT",
+    ]
+    ls = unscheduled[-1]
+    assert ls.started_at is not None and ls.ended_at is not None
+    for at, expected in [
+        (ls.created_at, "idle"),
+        (ls.started_at, "active"),
+        (ls.ended_at, "replay"),
+        (ls.ended_at + 7 * DAY, "completed"),
+    ]:
+        sandbox.freeze_clock(at)
+        body = detail(client, ls.id, token(client)).json()
+        assert (body["status"], body["scheduled_at"]) == (expected, None), at
+        assert isinstance(body["event_name"], str) and isinstance(body["products"], list)
+
+
 # --- status follows the clock ---
 
 
@@ -285,7 +336,7 @@ def test_status_walks_idle_active_paused_replay_completed(
     sandbox: SandboxServer, client: httpx.Client
 ) -> None:
     svc = service(sandbox)
-    ls = next(x for x in svc.livestreams() if x.pauses and x.scheduled_at > FROZEN_AT - 2 * DAY)
+    ls = next(x for x in svc.livestreams() if x.pauses and x.slot_at > FROZEN_AT - 2 * DAY)
     assert ls.started_at is not None and ls.ended_at is not None
     p0, p1 = ls.pauses[0]
     replay_s = 7 * DAY
@@ -309,13 +360,13 @@ def test_a_livestream_that_never_starts_expires(
     sandbox: SandboxServer, client: httpx.Client
 ) -> None:
     svc = service(sandbox)
-    ls = next(x for x in svc.livestreams() if x.started_at is None and x.scheduled_at < FROZEN_AT)
+    ls = next(x for x in svc.livestreams() if x.started_at is None and x.slot_at < FROZEN_AT)
     for at, expected in [
-        (ls.scheduled_at - 60, "idle"),
-        (ls.scheduled_at + 60, "idle"),  # past its time but not started yet
-        (ls.scheduled_at + EXPIRE_AFTER_S - 1, "idle"),
-        (ls.scheduled_at + EXPIRE_AFTER_S, "expired"),
-        (ls.scheduled_at + 20 * DAY, "expired"),
+        (ls.slot_at - 60, "idle"),
+        (ls.slot_at + 60, "idle"),  # past its time but not started yet
+        (ls.slot_at + EXPIRE_AFTER_S - 1, "idle"),
+        (ls.slot_at + EXPIRE_AFTER_S, "expired"),
+        (ls.slot_at + 20 * DAY, "expired"),
     ]:
         sandbox.freeze_clock(at)
         assert detail(client, ls.id, token(client)).json()["status"] == expected, at
@@ -391,9 +442,7 @@ def test_pin_needs_an_active_or_paused_livestream(
         response = pin(client, ls.id, tok, sorted(ls.pin_keys)[:1])
         assert (response.status_code, response.json()) == not_live, status
     # Paused is live enough.
-    paused = next(
-        x for x in svc.livestreams() if x.pauses and x.pin_keys and x.scheduled_at < FROZEN_AT
-    )
+    paused = next(x for x in svc.livestreams() if x.pauses and x.pin_keys and x.slot_at < FROZEN_AT)
     sandbox.freeze_clock(paused.pauses[0][0])
     tok = token(client)
     assert detail(client, paused.id, tok).json()["status"] == "paused"
@@ -467,7 +516,10 @@ def test_env_config_credentials_read_every_listed_livestream(sandbox: SandboxSer
             },
         )
         tok = response.json()["access_token"]
-        statuses = {detail(c, lid, tok).json()["status"] for lid in ids}
+        answers = {lid: detail(c, lid, tok) for lid in ids}
+    missing = {lid for lid, r in answers.items() if r.status_code == 404}
+    assert missing == {service(sandbox).missing_livestream_id}
+    statuses = {r.json()["status"] for lid, r in answers.items() if lid not in missing}
     assert statuses <= STATUSES and {"idle", "replay", "completed", "expired"} <= statuses
 
 

@@ -1,17 +1,20 @@
 """Firework's world: one business whose channels schedule livestreams, each with its products.
 
 Everything is drawn from ``sandbox.seeds`` keyed by (channel, UTC day, index), so a day's
-livestreams never depend on what else was asked. A livestream's schedule (created, scheduled,
+livestreams never depend on what else was asked. A livestream's schedule (created, slot,
 started, pauses, ended) is fixed at generation; its *status* is a function of the clock, so
 moving the sandbox clock walks it through idle -> active <-> paused -> replay -> completed, or
 idle -> expired when it never starts.
 
+Cases a source must meet, present every day: the 24/7 channel's last show of each UTC day is
+scheduled at 23:30 and runs past midnight; some livestreams are "go live now" ones without a
+schedule (``scheduled_at`` null, which the reference allows); most products have several units.
+
 Pinned assumptions (the reference says nothing about these timings):
-- a livestream that has not started ``EXPIRE_AFTER_S`` after ``scheduled_at`` is ``expired``;
+- a livestream that has not started ``EXPIRE_AFTER_S`` after its slot is ``expired``;
 - a replay stays available ``replay_days`` days after the end (a service option, default 7);
-- a livestream exists (answers its detail) from its ``created_at``, some days before it is
-  scheduled, and while its scheduled UTC day lies within the past ``days`` days or the next
-  ``FUTURE_DAYS`` days.
+- a livestream exists (answers its detail) from its ``created_at``, some days before its slot
+  (see ``timeline.py`` for which UTC days the world holds).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from random import Random
 from typing import Any
 
@@ -29,8 +33,10 @@ from sandbox.seeds import derive, numeric_id, rng
 DAY_S = 86_400
 FUTURE_DAYS = 14
 EXPIRE_AFTER_S = 4 * 3600
-# The 24/7 channel's four-hour shows (UTC), so some livestream is live at almost any instant.
-ALWAYS_ON_SLOTS_H = (2, 6, 10, 14, 18, 22)
+UNSCHEDULED_SHARE = 0.06  # of the other channels' livestreams: "go live now", no schedule
+# The 24/7 channel's four-hour shows (UTC hours), so some livestream is live at almost any
+# instant; the last one of each UTC day starts at 23:30 and ends after midnight.
+ALWAYS_ON_SLOTS_H = (3.5, 7.5, 11.5, 15.5, 19.5, 23.5)
 ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 # Channel markets in rotation: currency, UTC offset (hours) of the audience's evening.
@@ -202,7 +208,10 @@ def encode_id(*parts: object, seed: int) -> str:
     return "".join(out)
 
 
-def iso(ts: float) -> str:
+def iso(ts: float | None) -> str | None:
+    """Firework's datetime format, ``2025-03-19T09:41:00.000000Z``."""
+    if ts is None:
+        return None
     return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z"
 
 
@@ -222,23 +231,29 @@ class Channel:
 
 @dataclass(frozen=True)
 class Livestream:
-    """A livestream's fixed schedule and payload; its status comes from ``status_at``."""
+    """A livestream's fixed schedule and payload; its status comes from ``status_at``.
+
+    The payload fields are kept as served, so a test computes expected figures from them.
+    """
 
     id: str
     channel_id: str
     business_id: str
-    day: int  # UTC day number (unix seconds // 86400) of scheduled_at
+    day: int  # UTC day number (unix seconds // 86400) of slot_at
     created_at: float
-    scheduled_at: float
+    slot_at: float  # when it was to go on air: scheduled_at, or the unscheduled one's plan
+    scheduled_at: float | None  # as the detail shows it; None for a "go live now" livestream
     started_at: float | None  # None: never starts, so it expires
     ended_at: float | None
     pauses: tuple[tuple[float, float], ...]
-    body_tail: bytes  # the detail payload after "status", serialised once
+    event_name: str
+    event_description: str | None
+    products: tuple[dict[str, Any], ...]
     pin_keys: frozenset[str]  # product and product unit ids that can be pinned
 
     def status_at(self, now: float, forced_end: float | None, replay_s: float) -> str:
         if self.started_at is None:
-            return "idle" if now < self.scheduled_at + EXPIRE_AFTER_S else "expired"
+            return "idle" if now < self.slot_at + EXPIRE_AFTER_S else "expired"
         if now < self.started_at:
             return "idle"
         end = self.ended_at if self.ended_at is not None else math.inf
@@ -249,6 +264,21 @@ class Livestream:
         if any(p0 <= now < p1 for p0, p1 in self.pauses):
             return "paused"
         return "active"
+
+    def detail(self, status: str) -> dict[str, Any]:
+        """The detail answer as served when the livestream has ``status``."""
+        return {
+            "status": status,
+            "scheduled_at": iso(self.scheduled_at),
+            "event_name": self.event_name,
+            "event_description": self.event_description,
+            "products": list(self.products),
+        }
+
+    @cached_property
+    def body_tail(self) -> bytes:
+        """The detail payload after ``"status"``, serialised once (the hot path splices it)."""
+        return orjson.dumps({k: v for k, v in self.detail("").items() if k != "status"})
 
 
 def channels(seed: int, scale: int, business: int = 0, count: int | None = None) -> list[Channel]:
@@ -337,7 +367,7 @@ def day_livestreams(seed: int, channel: Channel, day: int) -> list[Livestream]:
     r = rng(seed, "firework", "day", channel.id, day)
     day_start = day * DAY_S
     if channel.always_on:
-        slots = [day_start + h * 3600 for h in ALWAYS_ON_SLOTS_H]
+        slots = [day_start + int(h * 3600) for h in ALWAYS_ON_SLOTS_H]
     else:
         n = r.choice((0, 0, 1, 1, 1, 2))
         local = sorted(r.sample((10, 12, 14, 17, 19, 20, 21), n))
@@ -353,6 +383,7 @@ def _livestream(
     seed: int, channel: Channel, day: int, k: int, scheduled: float, r: Random
 ) -> Livestream:
     lid = encode_id("livestream", channel.id, day, k, seed=seed)
+    unscheduled = False
     if channel.always_on:
         lead = r.triangular(6 * 3600, 3 * DAY_S, DAY_S)
         never = False  # a 24/7 channel always goes on air
@@ -370,6 +401,8 @@ def _livestream(
         n_pauses, pause_len = r.choice((0, 0, 1, 1, 2)), (30.0, 360.0)
         name = r.choice(EVENTS)
         n_products = r.choice((0, 2, 3, 4, 5, 6, 8, 10, 12))
+        if r.random() < UNSCHEDULED_SHARE:  # set up shortly before going live, no schedule
+            unscheduled, never, lead = True, False, r.uniform(600, 3 * 3600)
     description = None if r.random() < 0.15 else r.choice(PITCHES)
     products = r.sample(channel.catalog, n_products)
     started = ended = None
@@ -388,14 +421,6 @@ def _livestream(
                 break
             pauses.append((float(round(p0)), float(round(p1))))
             cursor = p1 + 300
-    tail = orjson.dumps(
-        {
-            "scheduled_at": iso(scheduled),
-            "event_name": name,
-            "event_description": description,
-            "products": products,
-        }
-    )
     keys = {p["id"] for p in products} | {u["id"] for p in products for u in p["product_units"]}
     return Livestream(
         id=lid,
@@ -403,10 +428,13 @@ def _livestream(
         business_id=channel.business_id,
         day=day,
         created_at=float(round(scheduled - lead)),
-        scheduled_at=float(scheduled),
+        slot_at=float(scheduled),
+        scheduled_at=None if unscheduled else float(scheduled),
         started_at=started,
         ended_at=ended,
         pauses=tuple(pauses),
-        body_tail=tail,
+        event_name=name,
+        event_description=description,
+        products=tuple(products),
         pin_keys=frozenset(keys),
     )
