@@ -206,7 +206,9 @@ def test_a_reader_delays_the_load_but_never_fails_it(
     assert _rows(warehouse, "select count(*) from marts.fct_sessions") == [(9,)]
     # the load did meet the lock, and waited instead of failing
     logs = DagsterInstance.get().all_logs(outcome.run_ids[0])
-    waits = [e for e in logs if "waiting for the warehouse (held by another process)" in e.user_message]
+    waits = [
+        e for e in logs if "waiting for the warehouse (held by another process)" in e.user_message
+    ]
     assert len(waits) == 1
     # and nothing was fetched twice to get there: one page per seller, as without a reader
     assert sandbox.stats()["tiktok_shop"]["credits_used"] - credits_before == 4

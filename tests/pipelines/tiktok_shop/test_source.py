@@ -125,10 +125,7 @@ def test_credit_budget_stops_cleanly_and_keeps_rows(sandbox: SandboxServer, tmp_
     whole = {s for s in _world(sandbox) if s not in stopped}
     lo, hi = START.timestamp(), END.timestamp()
     expected_whole = {
-        r["room_id"]
-        for s in whole
-        for r in _world(sandbox)[s]
-        if lo <= r["create_time"] < hi
+        r["room_id"] for s in whole for r in _world(sandbox)[s] if lo <= r["create_time"] < hi
     }
     assert expected_whole and expected_whole <= loaded < _expected_rooms(sandbox)
 
