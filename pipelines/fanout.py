@@ -53,13 +53,15 @@ def fan_out(
                 future.cancel()
 
 
-def arrow_batches(
-    rows: Iterable[Mapping[str, Any]], schema: pa.Schema, size: int = 5_000
-) -> Iterator[pa.Table]:
-    """Rows as arrow tables of at most ``size`` rows: dlt loads arrow as parquet, fast."""
+def chunked(rows: Iterable[R], size: int = 5_000) -> Iterator[list[R]]:
+    """Rows in lists of at most ``size``: each becomes one arrow table for dlt (parquet, fast)."""
     source = iter(rows)
     while chunk := list(islice(source, size)):
-        yield pa.Table.from_pylist(chunk, schema=schema)
+        yield chunk
+
+
+def to_arrow(rows: Sequence[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
+    return pa.Table.from_pylist(list(rows), schema=schema)
 
 
 def flatten(results: Iterable[Sequence[R]]) -> Iterator[R]:

@@ -32,11 +32,15 @@ class RawTable:
 
     ``time_column`` None means the table has no time of its own (a child of another table,
     or point-in-time snapshots): the marts read it whole and the staging model windows it.
+    ``incomplete`` says records short of a key figure are kept aside (pipelines/figures.py);
+    the marts read them for the ``key``s the table itself does not hold.
     """
 
     name: str
     time_column: str | None = None
     unit: TimeUnit = "s"
+    key: tuple[str, ...] = ()
+    incomplete: bool = False  # records short of a key figure wait in <name>_incomplete
 
     def day_sql(self) -> str:
         """SQL for the UTC day of a row (the table must have a time column)."""

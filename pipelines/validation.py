@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
 
 from pipelines.errors import MalformedResponse, TransientMalformed
 
@@ -32,3 +32,15 @@ def validate_json(adapter: TypeAdapter[T], content: bytes, provider: str, endpoi
         if exc.errors()[0]["type"] == "json_invalid":
             raise TransientMalformed(provider, endpoint, describe(exc)) from None
         raise MalformedResponse(provider, endpoint, describe(exc)) from None
+
+
+def _none_when_invalid(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    try:
+        return handler(value)
+    except ValidationError:
+        return None
+
+
+# A field no mart reads (an avatar, a cover image, a nickname): a value of the wrong type is
+# dropped (None) instead of failing the load, since nothing downstream would miss it.
+Cosmetic = WrapValidator(_none_when_invalid)

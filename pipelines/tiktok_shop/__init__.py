@@ -11,14 +11,15 @@ import dataclasses
 import logging
 from collections.abc import Iterator
 from datetime import date, datetime
+from typing import Any
 
 import dlt
-import pyarrow as pa
 from dlt.sources import DltResource
 
 from models.staging import tiktok_shop as staging
 from pipelines.errors import PartialLoad
-from pipelines.fanout import arrow_batches, fan_out
+from pipelines.fanout import chunked, fan_out, to_arrow
+from pipelines.figures import INCOMPLETE_SUFFIX, FigureCheck
 from pipelines.http import ProviderClient
 from pipelines.report import RunReport
 from pipelines.spec import ProviderSpec, RawTable
@@ -29,7 +30,7 @@ from pipelines.tiktok_shop.helpers import (
     fetch_seller,
     keyapi_client,
 )
-from pipelines.tiktok_shop.schema import ARROW_SCHEMA, Livestream
+from pipelines.tiktok_shop.schema import ARROW_SCHEMA, KEY_FIGURES, Livestream
 from pipelines.tiktok_shop.settings import PROVIDER, ROWS_PER_BATCH, TikTokShopConfig
 from pipelines.units import utc_day, window_days
 
@@ -62,12 +63,19 @@ def tiktok_shop_source(
         write_disposition="merge",
         max_table_nesting=0,
     )
-    def livestreams() -> Iterator[pa.Table | list[Livestream]]:
-        rows = _extract(config, start, end, report)
-        if as_arrow:
-            yield from arrow_batches(rows, ARROW_SCHEMA, ROWS_PER_BATCH)
-        else:
-            yield from _lists(rows, ROWS_PER_BATCH)
+    def livestreams() -> Iterator[Any]:
+        check = FigureCheck(KEY_FIGURES)
+        for batch in chunked(_extract(config, start, end, report), ROWS_PER_BATCH):
+            complete, incomplete = check.split(batch)
+            if complete:
+                yield to_arrow(complete, ARROW_SCHEMA) if as_arrow else complete
+            if incomplete:
+                data = to_arrow(incomplete, ARROW_SCHEMA) if as_arrow else incomplete
+                yield dlt.mark.with_table_name(data, "livestreams" + INCOMPLETE_SUFFIX)
+        line = check.line(PROVIDER, "livestreams")
+        if line:
+            report.warn(line)
+            log.warning(line)
 
     return livestreams
 
@@ -96,17 +104,6 @@ def _extract(
             report.add(requests=client.requests_made)
     if budget_stopped:
         report.fail(_budget_line(config, report, budget_stopped))
-
-
-def _lists(rows: Iterator[Livestream], size: int) -> Iterator[list[Livestream]]:
-    batch: list[Livestream] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _account(result: SellerResult, report: RunReport, days: list[date]) -> None:
@@ -141,6 +138,6 @@ SPEC = ProviderSpec(
     source=tiktok_shop_source,
     resources=("livestreams",),
     check=check_credentials,
-    raw_tables=(RawTable("livestreams", "create_time", "s"),),
+    raw_tables=(RawTable("livestreams", "create_time", "s", key=("room_id",), incomplete=True),),
     stage=staging.stage,
 )

@@ -1,16 +1,20 @@
 """The shape KeyAPI documents for a livestream record, checked on arrival, and its table schema.
 
 Validation is lax where a real API drifts harmlessly (numbers sent as strings, ids sent as
-numbers) and strict where a row would be wrong (no id, no start time).
+numbers, a cosmetic field of the wrong type) and strict where a row would be wrong (no id, no
+start time). A record without one of the KEY_FIGURES the marts depend on is kept but counted,
+and never overwrites a value loaded before (pipelines/figures.py).
 """
 
 from __future__ import annotations
 
-from typing import NotRequired
+from typing import Annotated, NotRequired
 
 import pyarrow as pa
 from pydantic import ConfigDict, TypeAdapter, with_config
 from typing_extensions import TypedDict
+
+from pipelines.validation import Cosmetic
 
 
 @with_config(ConfigDict(coerce_numbers_to_str=True, extra="ignore"))
@@ -20,17 +24,17 @@ class Livestream(TypedDict):
     create_time: int
     finish_time: NotRequired[int | None]
     duration: NotRequired[int | None]
-    title: NotRequired[str | None]
-    nick_name: NotRequired[str | None]
+    title: NotRequired[Annotated[str | None, Cosmetic]]
+    nick_name: NotRequired[Annotated[str | None, Cosmetic]]
     region: NotRequired[str | None]
-    user_id: NotRequired[str | None]
+    user_id: NotRequired[Annotated[str | None, Cosmetic]]
     total_views_cnt: NotRequired[int | None]
-    total_joins_cnt: NotRequired[int | None]
+    total_joins_cnt: NotRequired[Annotated[int | None, Cosmetic]]
     max_views_cnt: NotRequired[int | None]
     total_sale_cnt: NotRequired[int | None]
     total_sale_gmv_amt: NotRequired[float | None]
-    avatar: NotRequired[str | None]
-    cover_url: NotRequired[str | None]
+    avatar: NotRequired[Annotated[str | None, Cosmetic]]
+    cover_url: NotRequired[Annotated[str | None, Cosmetic]]
 
 
 @with_config(ConfigDict(extra="ignore"))
@@ -41,6 +45,9 @@ class Envelope(TypedDict):
 
 
 ENVELOPE = TypeAdapter(Envelope)
+
+# What fct_sessions and gmv_daily are built from: an answer without one is incomplete.
+KEY_FIGURES = ("total_sale_gmv_amt", "total_views_cnt", "max_views_cnt", "total_sale_cnt", "region")
 
 ARROW_SCHEMA = pa.schema(
     [
