@@ -64,8 +64,10 @@ class Authority:
             state.setdefault("refused", 0)
             state.setdefault("access", None)
             state.setdefault("issued", [])
-            yield state
-            path.write_text(json.dumps(state))
+            try:
+                yield state
+            finally:  # a refusal is recorded too
+                path.write_text(json.dumps(state))
 
     def grant(self) -> str:
         """What the seller's authorisation hands out: a first refresh token to configure."""
@@ -89,6 +91,11 @@ class Authority:
             state["access"] = access  # the one working access token: older ones are revoked
             state["issued"] += [access, rotated]
             return Tokens(access, (now or time.time()) + self.lifetime_s, rotated)
+
+    def revoke(self, refresh_token: str) -> None:
+        """Invalidate a refresh token, as if someone else had spent it."""
+        with self._state() as state:
+            state["valid_refresh"].remove(refresh_token)
 
     def state(self) -> dict[str, Any]:
         with self._state() as state:
@@ -439,19 +446,12 @@ def test_a_refused_refresh_raises_and_keeps_the_stored_tokens(
     keeper = _keeper(store, authority, configured, clock)
     keeper.access_token()
     before = _stored(store)
-    with _spent(authority, before.refresh_token or ""):
-        clock.offset = 2 * HOUR
-        with pytest.raises(Refused, match=r"^error_auth: invalid refresh_token$"):
-            keeper.access_token()
+    authority.revoke(before.refresh_token or "")
+    clock.offset = 2 * HOUR
+    with pytest.raises(Refused, match=r"^error_auth: invalid refresh_token$"):
+        keeper.access_token()
     assert store.load(PROVIDER, ACCOUNT) == before
-
-
-@contextmanager
-def _spent(authority: Authority, refresh_token: str) -> Iterator[None]:
-    """The authority revokes ``refresh_token`` (as if someone else had used it)."""
-    with authority._state() as state:
-        state["valid_refresh"].remove(refresh_token)
-    yield
+    assert authority.state()["refused"] == 1
 
 
 def test_no_token_in_any_log_record_or_error(
@@ -469,7 +469,7 @@ def test_no_token_in_any_log_record_or_error(
         tokens = _stored(store)
         errors.append(repr(tokens))
         path = store.path(PROVIDER, ACCOUNT)
-        path.write_text(path.read_text()[:-40])  # corrupt, cut inside the refresh token
+        path.write_text(path.read_text()[:-40])  # corrupt: cut short
         with pytest.raises(TokenStoreError) as caught:
             keeper.rejected(token)
         errors += [str(caught.value), repr(caught.value)]
