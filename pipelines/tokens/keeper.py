@@ -31,7 +31,8 @@ class TokenKeeper:
         seed_refresh_token: the configured refresh token (Shopee, Trovo), or None.
         seed: fingerprint of the configured credentials; defaults to
             ``fingerprint(seed_refresh_token)``.
-        margin_s: a token closer than this to its expiry is refreshed rather than used.
+        margin_s: a token closer than this to its expiry is refreshed rather than used; keep
+            it well below the provider's token lifetime.
         clock: unix seconds now.
     """
 
@@ -118,11 +119,22 @@ class TokenKeeper:
         fresh = replace(fresh, refresh_token=fresh.refresh_token or spend, seed=self.seed)
         self.store.save(self.provider, self.account, fresh)
         self._current = fresh
+        lifetime = fresh.expires_at - self._clock()
+        source = "stored refresh token" if chained else "configured credential"
         log.info(
             "%s account %s: access token refreshed from the %s; valid for %.0f s",
             self.provider,
             self.account,
-            "stored refresh token" if chained else "configured credential",
-            fresh.expires_at - self._clock(),
+            source,
+            lifetime,
         )
+        if lifetime <= self.margin_s:
+            log.warning(
+                "%s account %s: a new access token lives %.0f s, within the %.0f s refresh "
+                "margin, so every use will refresh it; lower margin_s",
+                self.provider,
+                self.account,
+                lifetime,
+                self.margin_s,
+            )
         return fresh.access_token

@@ -356,6 +356,19 @@ def test_reused_until_the_margin_then_refreshed(
     assert third not in (first, second) and len(authority.state()["spent"]) == 3
 
 
+def test_a_token_shorter_lived_than_the_margin_is_used_and_warned_about(
+    store: FileTokenStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    brief = Authority(tmp_path / "brief", lifetime_s=200)
+    keeper = _keeper(store, brief, brief.grant())
+    with caplog.at_level(logging.WARNING):
+        assert keeper.access_token() == brief.state()["access"]
+    assert caplog.messages == [
+        "shopee account 840123: a new access token lives 200 s, within the 300 s refresh margin, "
+        "so every use will refresh it; lower margin_s"
+    ]
+
+
 def test_rejected_refreshes_once_and_a_second_caller_gets_the_new_token(
     store: FileTokenStore, authority: Authority
 ) -> None:
