@@ -13,9 +13,18 @@ from pipelines.tokens.keeper import TokenKeeper
 
 __all__ = [
     "FileTokenStore",
+    "default_store",
     "TokenKeeper",
     "TokenStore",
     "TokenStoreError",
     "Tokens",
     "fingerprint",
 ]
+
+
+def default_store() -> FileTokenStore:
+    """The store under the state directory (``LSW_STATE_DIR``, default ``.lsw/`` beside the
+    warehouse): what every source uses unless a test hands it another."""
+    from warehouse.paths import state_dir
+
+    return FileTokenStore(state_dir() / "tokens")
