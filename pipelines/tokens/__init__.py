@@ -13,11 +13,11 @@ from pipelines.tokens.keeper import TokenKeeper
 
 __all__ = [
     "FileTokenStore",
-    "default_store",
     "TokenKeeper",
     "TokenStore",
     "TokenStoreError",
     "Tokens",
+    "default_store",
     "fingerprint",
 ]
 
