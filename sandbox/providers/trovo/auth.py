@@ -15,16 +15,9 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 
+from sandbox.providers.trovo.calls import TrovoError
+
 CODE_TTL_S = 600.0
-
-
-class TrovoError(Exception):
-    """An answer from the error table; handlers raise it, the service renders it."""
-
-    def __init__(self, status: int, message: str | None = None) -> None:
-        super().__init__(status)
-        self.status = status
-        self.message = message
 
 
 @dataclass
