@@ -37,17 +37,17 @@ async def viewers(svc: TrovoService, request: Request) -> Response:
     if cursor < 0:
         raise TrovoError(1002)
     now = svc.now()
-    names, roles = svc.world.chatters(ch, now)
+    watching = svc.world.chatters(ch, now)
     chatters: dict[str, dict[str, list[str]]] = {r: {"viewers": []} for r in ROLES}
-    for name in names[cursor : cursor + limit]:
-        chatters["all"]["viewers"].append(name)
-        for role in roles.get(name, ()):
-            chatters[role]["viewers"].append(name)
+    for viewer in watching[cursor : cursor + limit]:
+        chatters["all"]["viewers"].append(viewer.nickname)
+        for role in viewer.roles:
+            chatters[role]["viewers"].append(viewer.nickname)
     stream = svc.world.live_state(ch, now)["stream"]
     return json_response(
         {
             "live_title": shown(svc, ch, stream)["live_title"],
-            "total": str(len(names)),
+            "total": str(len(watching)),
             "nickname": ch.nickname,
             "chatters": chatters,
             "custome_roles": {},
