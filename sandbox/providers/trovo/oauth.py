@@ -113,6 +113,7 @@ async def exchange(svc: TrovoService, request: Request) -> Response:
 async def refresh(svc: TrovoService, request: Request) -> Response:
     body = await json_body(request)
     _check_secret(svc, body, "refresh_token")
+    svc.apply_forced_expiry()
     access_ttl, refresh_ttl = _ttls(svc)
     at, rt = svc.tokens.refresh_token(
         str(body.get("refresh_token", "")),

@@ -90,7 +90,8 @@ class TrovoService(ProviderService):
     """Options (``knobs.options``): ``client_id``, ``client_secret``, ``redirect_uri``,
     ``access_token_ttl_s`` (14400), ``implicit_token_ttl_s`` (864000),
     ``refresh_token_ttl_s`` (30 days), ``max_tokens_per_refresh`` (50),
-    ``rate_limit_http_status`` (429; the notes allow 200), ``livestream_url_access`` (True).
+    ``rate_limit_http_status`` (429; the notes allow 200), ``livestream_url_access`` (True),
+    ``expire_tokens`` (access or refresh tokens to treat as expired from now on: 11714/11712).
     """
 
     name: ClassVar[str] = "trovo"
@@ -206,10 +207,18 @@ class TrovoService(ProviderService):
         kind, _, token = auth.partition(" ")
         if kind.lower() != "oauth" or not token.strip():
             raise TrovoError(11704)
+        self.apply_forced_expiry()
         got = self.tokens.check(token.strip(), self.now())
         if scope is not None and scope not in got.scopes:
             raise TrovoError(11730)
         return got
+
+    def apply_forced_expiry(self) -> None:
+        """Expire the tokens the ``expire_tokens`` option names (the hook tests use to see a
+        source refresh on 11714 without moving the world's clock)."""
+        forced = self.option("expire_tokens", ())
+        if forced:
+            self.tokens.expire([forced] if isinstance(forced, str) else [str(t) for t in forced])
 
     def channel(self, channel_id: Any) -> Channel:
         ch = self.world.by_id.get(str(channel_id).strip())
