@@ -1,5 +1,16 @@
-"""What a Trovo source's tests can count on in the sandbox world (seed 7, frozen at FROZEN_AT),
-and the hooks that make Trovo misbehave on demand."""
+"""What a Trovo source's tests can count on in the sandbox world, and the hooks that make
+Trovo misbehave on demand.
+
+The conftest world (seed 7, scale 1, frozen at FROZEN_AT = 2026-11-20 12:00 UTC): no own
+channel is live at FROZEN_AT; that day they stream (UTC)
+
+    ids[3] LeafHawk    13:09:44-14:24:11   9083 followers, 23 subscribers at FROZEN_AT
+    ids[2] TangoBeats  16:15:08-19:05:21   4399 followers, 14 subscribers
+    ids[1] AtlasKing   17:10:17-19:47:28  10383 followers, 80 subscribers
+    ids[0] YukiHawk    19:31:35-22:47:16   8607 followers, 36 subscribers (the env token's)
+
+and about 20 other channels are live at FROZEN_AT (top channels has several pages).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +28,30 @@ MINUTE = 60
 @pytest.fixture
 def trovo(sandbox: SandboxServer) -> Trovo:
     return Trovo(sandbox)
+
+
+# (own channel index, stream start, stream end) on the frozen day, unix seconds
+SCHEDULE = (
+    (3, 1_795_180_184, 1_795_184_651),
+    (2, 1_795_191_308, 1_795_201_521),
+    (1, 1_795_194_617, 1_795_204_048),
+    (0, 1_795_203_095, 1_795_214_836),
+)
+# (followers, subscribers) of ids[0..3] at FROZEN_AT
+AUDIENCE = ((8607, 36), (10383, 80), (4399, 14), (9083, 23))
+
+
+def test_the_frozen_days_schedule(trovo: Trovo, sandbox: SandboxServer) -> None:
+    for cid, audience in zip(trovo.ids, AUDIENCE, strict=True):
+        now = trovo.post("/channels/id", {"channel_id": cid})
+        assert (now["is_live"], now["followers"], now["subscriber_num"]) == (False, *audience)
+    for k, start, end in SCHEDULE:
+        sandbox.freeze_clock((start + end) / 2)
+        live = trovo.post("/channels/id", {"channel_id": trovo.ids[k]})
+        assert (live["is_live"], live["started_at"]) == (True, str(start))
+        sandbox.freeze_clock(end)
+        ended = trovo.post("/channels/id", {"channel_id": trovo.ids[k]})
+        assert (ended["is_live"], ended["ended_at"]) == (False, str(end))
 
 
 def _walk_followers(trovo: Trovo, cid: str, direction: str) -> list[dict[str, Any]]:
@@ -53,8 +88,8 @@ def test_a_stream_goes_live_peaks_and_ends_as_the_clock_moves(
     trovo: Trovo, sandbox: SandboxServer
 ) -> None:
     """LeafHawk (the fourth own channel) streams 13:09:44-14:24:11 UTC on the frozen day."""
+    _, start, end = SCHEDULE[0]
     cid = trovo.ids[3]
-    start, end = 1_795_180_184, 1_795_184_651
 
     def at(minutes: int) -> dict[str, Any]:
         sandbox.freeze_clock(FROZEN_AT + minutes * MINUTE)
