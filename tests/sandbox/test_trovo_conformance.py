@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from calendar import timegm
+from collections import Counter
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -510,6 +511,67 @@ def test_edit_channel_and_chat(trovo: Trovo, sandbox: SandboxServer) -> None:
         "is_success"
     ]
     assert trovo.post("/channels/command", cmd, me)["is_success"] is True  # a mod now
+
+
+def test_viewers_are_distinct_people_each_with_their_roles(
+    trovo: Trovo, sandbox: SandboxServer
+) -> None:
+    leaf = trovo.ids[3]  # live 13:09:44-14:24:11 on the frozen day
+    sandbox.freeze_clock(FROZEN_AT + 5400)
+    whole = trovo.post(f"/channels/{leaf}/viewers", {})
+    chatters = whole["chatters"]
+    everyone = chatters["all"]["viewers"]
+    assert int(whole["total"]) == len(everyone) > 100
+    # Roles belong to a viewer, not to a nickname two viewers may share: the channel's
+    # three mods joined first and all three are listed as moderators.
+    assert chatters["moderators"]["viewers"] == everyone[:3]
+    for role, listed in chatters.items():
+        assert Counter(listed["viewers"]) <= Counter(everyone), role
+    # "subscribers" are the channel's active subscribers, as its owner reads them.
+    name = trovo.post("/channels/id", {"channel_id": leaf})["username"]
+    owner = trovo.login("channel_subscriptions", username=name)["access_token"]
+    subs = trovo.call("GET", f"/channels/{leaf}/subscriptions?limit=100", token=owner).json()
+    watching = chatters["subscribers"]["viewers"]
+    assert 0 < len(watching) <= subs["total"] == len(subs["subscriptions"])
+    assert set(watching) <= {s["user"]["display_name"] for s in subs["subscriptions"]}
+    # Pages of 20 (cursor = offset) add up to the whole, role by role.
+    pages = [
+        trovo.post(f"/channels/{leaf}/viewers", {"limit": 20, "cursor": at})
+        for at in range(0, len(everyone), 20)
+    ]
+    assert {p["total"] for p in pages} == {whole["total"]}
+    for role, listed in chatters.items():
+        assert [n for p in pages for n in p["chatters"][role]["viewers"]] == listed["viewers"]
+
+
+def test_top_channels_are_the_minutes_snapshot(trovo: Trovo, sandbox: SandboxServer) -> None:
+    leaf = trovo.ids[3]
+    minute = FROZEN_AT + 69 * 60  # 13:09:00; the channel goes live at 13:09:44
+    sandbox.freeze_clock(minute + 50)
+    assert trovo.post("/channels/id", {"channel_id": leaf})["is_live"] is True
+    late = trovo.post("/gettopchannels", {"limit": 100})["top_channels_lists"]
+    sandbox.freeze_clock(minute + 5)
+    early = trovo.post("/gettopchannels", {"limit": 100})["top_channels_lists"]
+    # Whenever in the minute it is asked first, the list is the one captured at its start.
+    ranked = [(c["channel_id"], c["current_viewers"]) for c in late]
+    assert [(c["channel_id"], c["current_viewers"]) for c in early] == ranked
+    assert leaf not in {cid for cid, _ in ranked}
+    sandbox.freeze_clock(minute)
+    for cid, viewers in ranked:
+        info = trovo.post("/channels/id", {"channel_id": cid})
+        assert (info["is_live"], info["current_viewers"]) == (True, viewers)
+    sandbox.freeze_clock(minute + 60)
+    after = trovo.post("/gettopchannels", {"limit": 100})["top_channels_lists"]
+    assert leaf in {c["channel_id"] for c in after}
+
+
+def test_only_the_single_prefix_paths_exist(trovo: Trovo) -> None:
+    """The reference prints ``/openplatform//openplatform/channels/{id}/...``: a typo."""
+    for kind in ("followers", "viewers"):
+        typo = trovo.call("POST", f"//openplatform/channels/{trovo.ids[0]}/{kind}", {})
+        assert typo.status_code == 404
+        assert trovo.call("GET", f"/channels/{trovo.ids[0]}/{kind}").status_code == 405
+        assert trovo.call("POST", f"/channels/{trovo.ids[0]}/{kind}", {}).status_code == 200
 
 
 def _snapshot(server: SandboxServer) -> list[Any]:

@@ -19,13 +19,25 @@ from typing import Any, ClassVar
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 
 from sandbox.jsonresp import json_response
 from sandbox.providers.base import ProviderService, ServiceContext
-from sandbox.providers.trovo.auth import AccessToken, TokenStore, TrovoError
+from sandbox.providers.trovo import (
+    categories,
+    channels,
+    chat,
+    emotes,
+    followers,
+    oauth,
+    subscriptions,
+    top_channels,
+    users,
+    viewers,
+)
+from sandbox.providers.trovo.auth import AccessToken, TokenStore
+from sandbox.providers.trovo.calls import Endpoint, TrovoError, error_body
 from sandbox.providers.trovo.catalog import (
-    CATEGORY_BY_ID,
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     ERRORS,
@@ -43,36 +55,43 @@ RATE_LIMITED_BODY = {
     "message": ERRORS[11706][1],
 }
 
+# (method, path below the base URL, endpoint), in the reference's order.
+ROUTES: tuple[tuple[str, str, Endpoint], ...] = (
+    ("GET", "/page/login.html", oauth.login),
+    ("POST", "/exchangetoken", oauth.exchange),
+    ("POST", "/refreshtoken", oauth.refresh),
+    ("GET", "/validate", oauth.validate),
+    ("POST", "/revoke", oauth.revoke),
+    ("GET", "/categorys/top", categories.top_categories),
+    ("POST", "/searchcategory", categories.search_category),
+    ("POST", "/gettopchannels", top_channels.top_channels),
+    ("POST", "/getusers", users.get_users),
+    ("POST", "/channels/id", channels.channel_by_id),
+    ("GET", "/channel", channels.own_channel),
+    ("POST", "/channels/update", channels.update_channel),
+    ("GET", "/getuserinfo", users.user_info),
+    ("GET", "/channels/{channel_id}/subscriptions", subscriptions.subscriptions),
+    ("POST", "/getemotes", emotes.get_emotes),
+    ("POST", "/channels/{channel_id}/viewers", viewers.viewers),
+    ("POST", "/channels/{channel_id}/followers", followers.followers),
+    ("POST", "/livestreamurl", channels.stream_urls),
+    ("POST", "/chat/send", chat.send),
+    ("DELETE", "/channels/{channel_id}/messages/{message_id}/users/{uid}", chat.delete),
+    ("POST", "/channels/command", chat.command),
+)
+# The login page stands in for open.trovo.live's: a browser sends no Client-ID header.
+WITHOUT_CLIENT_ID = frozenset({"/page/login.html"})
+
+
 Handler = Callable[[Request], Awaitable[Response]]
-
-
-def error_body(err: TrovoError) -> Response:
-    http, message = ERRORS.get(err.status, (400, "Invalid parameters."))
-    return json_response(
-        {"status": err.status, "error": REASONS.get(http, "Bad Request"),
-         "message": err.message or message},
-        http,
-    )  # fmt: skip
-
-
-def as_int(value: Any, default: int) -> int:
-    """Trovo takes numbers as JSON numbers or numeric strings; anything else is 1002."""
-    if value is None or value == "":
-        return default
-    if isinstance(value, bool):
-        raise TrovoError(1002)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    raise TrovoError(1002)
 
 
 class TrovoService(ProviderService):
     """Options (``knobs.options``): ``client_id``, ``client_secret``, ``redirect_uri``,
     ``access_token_ttl_s`` (14400), ``implicit_token_ttl_s`` (864000),
     ``refresh_token_ttl_s`` (30 days), ``max_tokens_per_refresh`` (50),
-    ``rate_limit_http_status`` (429; the notes allow 200), ``livestream_url_access`` (True).
+    ``rate_limit_http_status`` (429; the notes allow 200), ``livestream_url_access`` (True),
+    ``expire_tokens`` (access or refresh tokens to treat as expired from now on: 11714/11712).
     """
 
     name: ClassVar[str] = "trovo"
@@ -110,9 +129,10 @@ class TrovoService(ProviderService):
         return {"rate_limit": RATE_LIMIT, "rate_window_s": RATE_WINDOW_S}
 
     def routes(self) -> list[BaseRoute]:
-        from sandbox.providers.trovo import chat_routes, main_routes, oauth_routes
-
-        return [*oauth_routes.routes(self), *main_routes.routes(self), *chat_routes.routes(self)]
+        return [
+            Route(path, self.endpoint(fn, client=path not in WITHOUT_CLIENT_ID), methods=[method])
+            for method, path, fn in ROUTES
+        ]
 
     def env_config(self, base_url: str) -> dict[str, str]:
         ids = [c.channel_id for c in self.world.own]
@@ -155,7 +175,7 @@ class TrovoService(ProviderService):
                 "chat_log": list(self.chat_log[-20:]),
             }
 
-    # ---- helpers used by the route modules ---------------------------------------------
+    # ---- helpers used by the endpoint modules ---------------------------------------------
 
     def option(self, key: str, default: Any) -> Any:
         return self.ctx.state.knobs.options.get(key, default)
@@ -167,14 +187,15 @@ class TrovoService(ProviderService):
     def now(self) -> float:
         return self.ctx.clock.now()
 
-    def endpoint(self, fn: Handler, client: bool = True) -> Handler:
-        """Wrap a handler: check ``Client-ID`` first, render TrovoError as the table says."""
+    def endpoint(self, fn: Endpoint, client: bool = True) -> Handler:
+        """Bind an endpoint to this service: check ``Client-ID`` first, render TrovoError
+        as the table says."""
 
         async def handler(request: Request) -> Response:
             try:
                 if client and request.headers.get("client-id", "") != self.client_id:
                     raise TrovoError(11701)
-                return await fn(request)
+                return await fn(self, request)
             except TrovoError as err:
                 return error_body(err)
 
@@ -186,71 +207,21 @@ class TrovoService(ProviderService):
         kind, _, token = auth.partition(" ")
         if kind.lower() != "oauth" or not token.strip():
             raise TrovoError(11704)
+        self.apply_forced_expiry()
         got = self.tokens.check(token.strip(), self.now())
         if scope is not None and scope not in got.scopes:
             raise TrovoError(11730)
         return got
 
-    async def body(self, request: Request) -> dict[str, Any]:
-        raw = await request.body()
-        if not raw.strip():
-            return {}
-        try:
-            doc = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            raise TrovoError(1002) from None
-        if not isinstance(doc, dict):
-            raise TrovoError(1002)
-        return doc
+    def apply_forced_expiry(self) -> None:
+        """Expire the tokens the ``expire_tokens`` option names (the hook tests use to see a
+        source refresh on 11714 without moving the world's clock)."""
+        forced = self.option("expire_tokens", ())
+        if forced:
+            self.tokens.expire([forced] if isinstance(forced, str) else [str(t) for t in forced])
 
     def channel(self, channel_id: Any) -> Channel:
         ch = self.world.by_id.get(str(channel_id).strip())
         if ch is None:
             raise TrovoError(10505)
         return ch
-
-    def shown(self, ch: Channel, state: dict[str, Any]) -> dict[str, str]:
-        """Title, category, language and audience as shown now (edits win over the world)."""
-        s = state["stream"]
-        got = {
-            "live_title": s.title if s is not None else f"{ch.nickname}'s channel",
-            "category_id": s.category_id if s is not None else ch.category_id,
-            "language_code": ch.language_code,
-            "audi_type": ch.audi_type,
-        }
-        got.update(self.overrides.get(ch.channel_id, {}))
-        return got
-
-    def subscriber_num(self, ch: Channel) -> int:
-        return len(self.world.subscriptions(ch, self.now()))
-
-    def channel_info(self, ch: Channel) -> dict[str, Any]:
-        now = self.now()
-        state = self.world.live_state(ch, now)
-        shown = self.shown(ch, state)
-        cat = CATEGORY_BY_ID.get(shown["category_id"], ("", "", ""))
-        live = state["live"]
-        return {
-            "is_live": live,
-            "category_id": shown["category_id"],
-            "category_name": cat[1],
-            "live_title": shown["live_title"],
-            "audi_type": shown["audi_type"],
-            "language_code": shown["language_code"],
-            "thumbnail": self.thumbnail(ch, state) if live else "",
-            "current_viewers": state["viewers"],
-            "followers": self.world.follower_count(ch, now),
-            "streamer_info": ch.streamer_info,
-            "profile_pic": ch.profile_pic,
-            "channel_url": f"https://trovo.live/{ch.username}",
-            "created_at": str(ch.created_at),
-            "subscriber_num": self.subscriber_num(ch),
-            "username": ch.username,
-            "social_links": [{"type": t, "url": u} for t, u in ch.social_links],
-            "started_at": str(state["started_at"]),
-            "ended_at": str(state["ended_at"]),
-        }
-
-    @staticmethod
-    def thumbnail(ch: Channel, state: dict[str, Any]) -> str:
-        return f"https://livecover.trovo.live/screenshot/{ch.channel_id}-{state['started_at']}.jpg"

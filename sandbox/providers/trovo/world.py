@@ -37,6 +37,8 @@ USER_POOL = 1_000_003  # prime: k -> (a*k + b) % USER_POOL is a permutation, so 
 CREATED_FROM = int(datetime(2020, 1, 1, tzinfo=UTC).timestamp())
 CREATED_TO = int(datetime(2024, 6, 1, tzinfo=UTC).timestamp())
 ROW_CACHE = 32  # channels whose follower records stay built
+MODS_WATCHING = 3  # a live channel's first viewers are its three mods
+SUB_SHARE_OF_VIEWERS = 0.05  # how often a viewer slot goes to an active subscriber
 _MISSING: Any = object()
 
 
@@ -73,6 +75,14 @@ class Stream:
     peak: int
     category_id: str
     title: str
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A logged-in viewer: their nickname (not unique across users) and roles in the channel."""
+
+    nickname: str
+    roles: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -172,7 +182,7 @@ class World:
         self._follow_ts: dict[tuple[int, int, int], list[int]] = {}
         self._follow_rows: dict[tuple[int, int, int], list[dict[str, str]]] = {}
         self._sub_months: dict[tuple[int, int, int], list[Subscription]] = {}
-        self._chatters: dict[tuple[int, int], tuple[list[str], dict[str, list[str]]]] = {}
+        self._chatters: dict[tuple[int, int], list[Viewer]] = {}
         self._ranking: dict[int, list[tuple[Channel, Stream, int]]] = {}
 
     # ---- users -------------------------------------------------------------------------
@@ -263,16 +273,21 @@ class World:
         }
 
     def ranking(self, now: float) -> list[tuple[Channel, Stream, int]]:
-        """Live channels by current viewers, recomputed each minute like Trovo's list."""
+        """Live channels by viewers, as captured at the start of now's minute.
+
+        Trovo's list "refreshes every minute": every request within a minute sees the same
+        list, whichever came first, and a stream that ends during the minute stays on it.
+        """
         key = int(now // 60)
         got = self._ranking.get(key)
         if got is None:
+            at = key * 60
             got = []
             for ch in self.channels:
-                last, _ = self.recent_streams(ch, now)
-                if last is None or last.end <= now:
+                last, _ = self.recent_streams(ch, at)
+                if last is None or last.end <= at:
                     continue
-                got.append((ch, last, self.viewers_at(ch, last, now)))
+                got.append((ch, last, self.viewers_at(ch, last, at)))
             got.sort(key=lambda t: (-t[2], t[0].channel_id))
             if len(self._ranking) > 256:
                 self._ranking.clear()
@@ -392,8 +407,8 @@ class World:
 
     # ---- viewers -----------------------------------------------------------------------
 
-    def chatters(self, ch: Channel, now: float) -> tuple[list[str], dict[str, list[str]]]:
-        """Logged-in viewers now (nicknames, in join order) and each one's roles."""
+    def chatters(self, ch: Channel, now: float) -> list[Viewer]:
+        """Logged-in viewers now, in join order: distinct users, each with their own roles."""
         key = (ch.index, int(now // 60))
         got = self._chatters.get(key)
         if got is None:
@@ -403,36 +418,45 @@ class World:
             self._chatters[key] = got
         return got
 
-    def _draw_chatters(self, ch: Channel, now: float) -> tuple[list[str], dict[str, list[str]]]:
+    def _draw_chatters(self, ch: Channel, now: float) -> list[Viewer]:
+        """The channel's mods first, then followers (mostly), active subscribers and passers-by.
+
+        Each user is drawn at most once, and ``subscribers`` means an active subscription
+        of this channel, so the roles agree with the subscriptions endpoint.
+        """
         state = self.live_state(ch, now)
         if not state["live"]:
-            return [], {}
+            return []
         r = rng(self.seed, "trovo", "chatters", ch.channel_id, int(now // 60))
         followers = self.follower_count(ch, now)
         n = max(1, int(state["viewers"] * r.uniform(0.3, 0.5)))
         a, b = ch.perm[0], ch.perm[1]
-        names: list[str] = []
-        roles: dict[str, list[str]] = {}
-        mods = {(ch.perm[1] + i * 7_919) % USER_POOL for i in range(3)}
-        for i in range(n):
-            is_follower = followers > 0 and r.random() < 0.8
-            if is_follower:
-                idx = (a * r.randrange(followers) + b) % USER_POOL
+        mods = sorted({(b + i * 7_919) % USER_POOL for i in range(MODS_WATCHING)})
+        subs = sorted({s.user for s in self.subscriptions(ch, now)})
+        joined: dict[int, bool] = {m: True for m in mods[:n]}  # user -> follows the channel
+        while len(joined) < n:
+            pick = r.random()
+            if subs and pick < SUB_SHARE_OF_VIEWERS:
+                idx, follows = r.choice(subs), True
+            elif followers > 0 and pick < 0.8:
+                idx, follows = (a * r.randrange(followers) + b) % USER_POOL, True
             else:
-                idx = r.randrange(USER_POOL)
-            if i < len(mods):
-                idx, is_follower = sorted(mods)[i], True
-            name = self.user(idx)["nickname"]
-            names.append(name)
-            got = []
-            if is_follower:
-                got.append("followers")
-            if i < len(mods):
-                got.append("moderators")
-            h = derive(self.seed, "trovo", "role", ch.channel_id, idx)
-            if is_follower and h % 12 == 0:
-                got.append("subscribers")
-            if h % 97 == 1:
-                got.append("VIPS")
-            roles[name] = got
-        return names, roles
+                idx, follows = r.randrange(USER_POOL), False
+            joined.setdefault(idx, follows)
+        subscribed = set(subs)
+        return [
+            self._viewer(ch, idx, follows, idx in mods, idx in subscribed)
+            for idx, follows in joined.items()
+        ]
+
+    def _viewer(self, ch: Channel, idx: int, follows: bool, mod: bool, sub: bool) -> Viewer:
+        roles = []
+        if follows:
+            roles.append("followers")
+        if mod:
+            roles.append("moderators")
+        if sub:
+            roles.append("subscribers")
+        if derive(self.seed, "trovo", "role", ch.channel_id, idx) % 97 == 1:
+            roles.append("VIPS")
+        return Viewer(self.user(idx)["nickname"], tuple(roles))
