@@ -4,6 +4,7 @@ from dagster import Definitions
 
 from dagster_project.defs.marts.assets import dim_fx_rates, window_marts
 from dagster_project.defs.providers.assets import PROVIDER_ASSETS
+from dagster_project.defs.providers.schedules import SCHEDULES
 from dagster_project.resources import Warehouse
 from pipelines.redaction import install_log_redaction
 
@@ -11,5 +12,6 @@ install_log_redaction()
 
 defs = Definitions(
     assets=[*PROVIDER_ASSETS, dim_fx_rates, window_marts],
+    schedules=SCHEDULES,
     resources={"warehouse": Warehouse()},
 )

@@ -83,6 +83,8 @@ class ProviderSpec(Generic[C]):
         stage: ``models/staging/<provider>.py``'s entry point: raw tables -> Staged.
         snapshot: the point-in-time source (unpartitioned assets, rows stamped observed_at).
         snapshot_resources: that source's resource names.
+        snapshot_cron: how often the snapshot runs on a schedule by default (cron, UTC);
+            users override it with the key ``snapshot_cron`` of the provider's section.
     """
 
     name: str
@@ -94,6 +96,7 @@ class ProviderSpec(Generic[C]):
     stage: Callable[[Mapping[str, pl.LazyFrame]], Staged]
     snapshot: SnapshotSource[C] | None = None
     snapshot_resources: tuple[str, ...] = ()
+    snapshot_cron: str = "*/5 * * * *"
 
     def read_config(self) -> C | None:
         """The provider's configuration; None when unconfigured; ConfigError when malformed."""
