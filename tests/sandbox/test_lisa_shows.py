@@ -307,6 +307,20 @@ def test_last_page_cursor_can_be_null(sandbox: SandboxServer) -> None:
     assert pages[-1]["scrolling"] == {"cursor": None, "limit": 100, "numItemsTotal": total}
 
 
+def test_sort_must_be_sent_again_with_every_page(world: SandboxServer) -> None:
+    """Like filters, ``sort`` is not in the cursor: a second page without it is the second
+    page of the default order (newest scheduled first)."""
+    lisa = Lisa(world)
+    ascending = [s["id"] for s in lisa.all("/shows", limit=100, sort="date:asc")]
+    descending = [s["id"] for s in lisa.all("/shows", limit=100)]
+    first = lisa.ok("/shows", limit=100, sort="date:asc")
+    cursor = first["scrolling"]["cursor"]
+    resent = lisa.ok("/shows", cursor=cursor, sort="date:asc")
+    forgot = lisa.ok("/shows", cursor=cursor)
+    assert [s["id"] for s in resent["items"]] == ascending[100:200]
+    assert [s["id"] for s in forgot["items"]] == descending[100:200]
+
+
 def _page_cursor(page: int) -> str:
     raw = f'{{"limit":100,"page":{page}}}'.encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
