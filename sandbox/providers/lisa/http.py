@@ -105,13 +105,17 @@ def parse_page(query: QueryParams) -> Page:
     return page
 
 
-def scroll(items: Sequence[Any], page: Page) -> dict[str, Any]:
-    """One page of ``items`` with LiSA's scrolling block; the last page has no cursor."""
+def scroll(items: Sequence[Any], page: Page, last_null: bool = False) -> dict[str, Any]:
+    """One page of ``items`` with LiSA's scrolling block; the last page's cursor is absent,
+    or null with ``last_null`` (CONTRACT-NOTES allows either)."""
     start = (page.page - 1) * page.limit
     chunk = list(items[start : start + page.limit])
-    scrolling: dict[str, Any] = {"limit": page.limit, "numItemsTotal": len(items)}
+    scrolling: dict[str, Any] = {}
     if start + page.limit < len(items):
         scrolling["cursor"] = encode_cursor(page.limit, page.page + 1)
+    elif last_null:
+        scrolling["cursor"] = None
+    scrolling.update(limit=page.limit, numItemsTotal=len(items))
     return {"items": chunk, "scrolling": scrolling}
 
 

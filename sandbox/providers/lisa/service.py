@@ -3,8 +3,10 @@
 Faithful parts a friendly fake would skip: ``Authorization: ApiKey`` checked with the
 documented 401 body; zod-style 400 bodies (``issues``) for a limit above 100 or a bad filter;
 a page-counting cursor that carries no filters; archived shows hidden unless asked for by
-``status``; live streams without an ``end`` and with metrics still growing; webhooks that
-are retried and then suspended after three failures.
+``status``; ``date`` compared with the scheduled date, not with when streams started; shows
+that do not name their channels (the reference's show has no such field: the ``channel``
+filter is the way to learn them); live streams without an ``end`` and with metrics still
+growing; webhooks that are retried and then suspended after three failures.
 """
 
 from __future__ import annotations
@@ -84,9 +86,15 @@ class LisaService(ProviderService):
     """LiSA below ``/lisa``: shows, channels, stories, snippets, short clips, stickers,
     product references and webhooks.
 
-    Options: ``api_key``, ``client`` (the client identifier in events), ``webhook_retry_delay_s``
-    (default 5), ``webhook_timeout_s`` (default 5), ``webhook_poll_interval_s`` (default 0.05),
-    ``webhook_allow_remote`` (default false: only loopback receivers are called).
+    Options: ``api_key``, ``client`` (the client identifier in events), ``last_page_cursor``
+    (``"absent"``, the default, or ``"null"``: how the last page says it is the last, both of
+    which CONTRACT-NOTES allows), ``webhook_retry_delay_s`` (default 5), ``webhook_timeout_s``
+    (default 5), ``webhook_poll_interval_s`` (default 0.05), ``webhook_allow_remote`` (default
+    false: only loopback receivers are called).
+
+    For tests (in-process, through ``SandboxServer.runtime.services["lisa"]``):
+    ``visible_shows``, ``channel_slugs``, ``landmarks`` read the world as the API shows it now;
+    ``edit_show`` changes a show at the sandbox clock's now.
     """
 
     name: ClassVar[str] = "lisa"
@@ -117,7 +125,7 @@ class LisaService(ProviderService):
         }
         routes: list[BaseRoute] = []
         for path, select in collections.items():
-            listing, count = _listing(select)
+            listing, count = _listing(select, self._last_page_null)
             routes += [Route(path, guarded(listing)), Route(f"{path}/count", guarded(count))]
         return [
             *routes,
@@ -158,6 +166,12 @@ class LisaService(ProviderService):
 
     def _option(self, key: str, default: Any) -> Any:
         return self.ctx.state.knobs.options.get(key, default)
+
+    def _last_page_null(self) -> bool:
+        mode = self._option("last_page_cursor", "absent")
+        if mode not in ("absent", "null"):
+            raise ValueError(f"last_page_cursor must be 'absent' or 'null', not {mode!r}")
+        return bool(mode == "null")
 
     def _guarded(self, handler: Handler) -> Handler:
         """ApiKey first, then the handler; validation failures become LiSA's 400 body."""
@@ -233,6 +247,7 @@ class LisaService(ProviderService):
                         "conducted": body["conducted"],
                         "channels": {c.slug for c in show.channels},
                         "creators": {h["username"] for h in show.hosts},
+                        "seed": show,
                     },
                 )
                 shows.append(row)
@@ -342,6 +357,93 @@ class LisaService(ProviderService):
     async def get_show(self, request: Request) -> Response:
         row = self.snapshot().show_by_id.get(request.path_params["id"])
         return json_response(row.frag) if row is not None else not_found()
+
+    # test hooks ------------------------------------------------------------------------
+
+    def visible_shows(self) -> list[dict[str, Any]]:
+        """Every show the API knows now, archived ones too, as ``GET /shows/{id}`` answers,
+        newest scheduled date first: what a test computes expected figures from."""
+        return [orjson.loads(orjson.dumps(r.body)) for r in self.snapshot().shows]
+
+    def channel_slugs(self, show_id: str) -> list[str]:
+        """The slugs of the channels a show is in, in ``GET /channels`` order.
+
+        Shows do not name their channels (the reference's show has no such field): the
+        ``channel`` filter is how a client learns them, and this is what it finds.
+        """
+        row = self.snapshot().show_by_id.get(show_id)
+        if row is None:
+            raise KeyError(show_id)
+        return [c.slug for c in self.world.channels if c.slug in row.keys["channels"]]
+
+    def landmarks(self) -> dict[str, list[str]]:
+        """Ids of the visible shows that are the cases a source must get right, newest
+        scheduled first: ``late_night`` (scheduled late, streamed after midnight),
+        ``early_start`` (scheduled just after midnight, streamed before), ``no_channel``,
+        ``two_channels``, ``two_streams``, ``never_streamed`` (scheduled in the past, never
+        on air), ``archived``, ``multilingual`` (title in more languages than ``*``),
+        ``live``."""
+        snap = self.snapshot()
+        out: dict[str, list[str]] = {
+            k: []
+            for k in (
+                "late_night",
+                "early_start",
+                "no_channel",
+                "two_channels",
+                "two_streams",
+                "never_streamed",
+                "archived",
+                "multilingual",
+                "live",
+            )
+        }
+        for row in snap.shows:
+            show, body, sid = self._seed(row), row.body, row.body["id"]
+            cases = {
+                "late_night": show.kind == "late" and body["conducted"],
+                "early_start": show.kind == "early" and body["conducted"],
+                "no_channel": not show.channels,
+                "two_channels": len(show.channels) == 2,
+                "two_streams": len(body["streams"]) == 2,
+                "never_streamed": not show.streams and show.date <= snap.now,
+                "archived": body["status"] == "archived",
+                "multilingual": len(body["title"]) > 1,
+                "live": body["live"],
+            }
+            for name, hit in cases.items():
+                if hit:
+                    out[name].append(sid)
+        return out
+
+    def edit_show(self, show_id: str, title: dict[str, str] | None = None) -> dict[str, Any]:
+        """Edit a show at the sandbox clock's now (whole seconds), as a LiSA user would.
+
+        Its ``meta.modifiedAt`` becomes that instant, so ``modified_since`` picks it up; a
+        ``title`` replaces the multilingual title from then on; subscribers get a
+        ``Show:update``. Returns the show as the API now answers it.
+        """
+        if title is not None and not (
+            isinstance(title.get("*"), str) and all(isinstance(v, str) for v in title.values())
+        ):
+            raise ValueError('a title maps languages to texts and has the "*" default')
+        at = int(self.ctx.clock.now())
+        show = self.world.find(show_id)
+        if show is None or show.created > at:
+            raise KeyError(show_id)
+        edited = self.world.edit(show_id, at, title)
+        with self._lock:
+            for cache in (self._renders, self._frags):
+                for key in [k for k in list(cache) if k[0] == show_id]:
+                    cache.pop(key, None)
+            self._snapshot = None
+        self.hub.edited(edited, at)
+        return self.render_show(edited, at)
+
+    def _seed(self, row: Row) -> ShowSeed:
+        seed = row.keys["seed"]
+        assert isinstance(seed, ShowSeed)
+        return seed
 
     # channels --------------------------------------------------------------------------
 
@@ -460,12 +562,14 @@ def _sorted(
     return apply_sort(out, spec, lambda r, k: r.keys[k]) if spec else out
 
 
-def _listing(select: Callable[[QueryParams], list[Row]]) -> tuple[Handler, Handler]:
+def _listing(
+    select: Callable[[QueryParams], list[Row]], last_null: Callable[[], bool]
+) -> tuple[Handler, Handler]:
     """The list and count handlers of one collection; paging is checked before filters."""
 
     async def listing(request: Request) -> Response:
         page = parse_page(request.query_params)
-        return _page(select(request.query_params), page)
+        return _page(select(request.query_params), page, last_null())
 
     async def count(request: Request) -> Response:
         return json_response({"count": len(select(request.query_params))})
@@ -473,8 +577,8 @@ def _listing(select: Callable[[QueryParams], list[Row]]) -> tuple[Handler, Handl
     return listing, count
 
 
-def _page(rows: list[Row], page: Page) -> Response:
-    doc = scroll(rows, page)
+def _page(rows: list[Row], page: Page, last_null: bool) -> Response:
+    doc = scroll(rows, page, last_null)
     doc["items"] = [r.frag for r in doc["items"]]
     return json_response(doc)
 

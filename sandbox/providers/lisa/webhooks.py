@@ -171,11 +171,14 @@ class WebhookHub:
         self._last = 0.0
         self._counter = 0
         self._index: tuple[tuple[date, date], list[int], list[Any]] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._made_now: set[str] = set()  # ids of events ``edited`` sends itself
 
     # lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
         self._client = httpx.AsyncClient(follow_redirects=False)
+        self._loop = asyncio.get_running_loop()
         self._last = self.now()
         self._watcher = asyncio.create_task(self._watch())
 
@@ -233,7 +236,26 @@ class WebhookHub:
         if now <= last:
             return
         for t, event in self.events_between(max(last, now - MAX_CATCH_UP_S), now):
-            self._emit(t, event)
+            if event["id"] not in self._made_now:
+                self._emit(t, event)
+
+    def edited(self, show: ShowSeed, at: int) -> None:
+        """A test edited ``show`` at ``at`` (the clock's now): send what happened up to now,
+        then the edit's ``Show:update``, to every subscription, even one made in that second.
+        """
+
+        def note() -> None:
+            self._index = None
+            n = max(i for i, e in enumerate(show.events) if e == (at, "Show:update"))
+            event = self._event(show, n)
+            self._made_now.add(event["id"])  # the watcher leaves it to us
+            self.tick()
+            self._emit(at, event, made_now=True)
+
+        if self._loop is None or self._loop.is_closed():
+            note()
+        else:
+            self._loop.call_soon_threadsafe(note)
 
     def events_between(self, t0: float, t1: float) -> list[tuple[int, dict[str, Any]]]:
         """Events with ``t0 < time <= t1``, oldest first, as LiSA would send them."""
@@ -269,7 +291,10 @@ class WebhookHub:
             "eventType": kind,
         }
 
-    def _emit(self, event_ts: int, event: dict[str, Any]) -> None:
+    def _emit(self, event_ts: int, event: dict[str, Any], made_now: bool = False) -> None:
+        """Keep the event and queue it to the subscriptions that want it: those made before
+        it happened, which is every one for an edit made just now (even in the same clock
+        second as the subscription)."""
         with self.lock:
             self.events[event["id"]] = event
             while len(self.events) > MAX_EVENTS_KEPT:
@@ -277,7 +302,7 @@ class WebhookHub:
             self.counters["events_emitted"] += 1
             subs = list(self.subs.values())
         for sub in subs:
-            fresh = event_ts > sub.created_at
+            fresh = made_now or event_ts > sub.created_at
             if fresh and sub.status == "active" and sub.wants(event["eventType"]):
                 sub.queue.put_nowait(event)
 

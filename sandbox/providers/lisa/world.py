@@ -13,7 +13,7 @@ import math
 import threading
 import uuid
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -44,6 +44,26 @@ CURRENCIES = (
     ("SEK", "kr", 11.0),
     ("PLN", "zł", 4.3),
 )
+# Where a product's other store sells it: (store, currency, symbol, rate from the home currency).
+OVERRIDE_STORES = {
+    "EUR": ("ch", "CHF", "CHF", 0.95),
+    "USD": ("ca", "CAD", "$", 1.35),
+    "GBP": ("ie", "EUR", "€", 1.17),
+    "CHF": ("de", "EUR", "€", 1.05),
+    "SEK": ("no", "NOK", "kr", 1.0),
+    "PLN": ("cz", "CZK", "Kč", 5.8),
+}
+# Products priced per unit too: (unit, the quantity the unit price is for, contents to pick from).
+UNIT_SIZES: dict[str, tuple[str, int, tuple[float, ...]]] = {
+    "food": ("l", 1, (0.25, 0.5, 0.75, 1.0)),
+    "beauty": ("ml", 100, (15, 30, 50, 100)),
+}
+# Products sold in sizes or packs: (label, price factor) per variant.
+VARIANT_SIZES = {
+    "fashion": (("S", 1.0), ("M", 1.0), ("L", 1.1)),
+    "sports": (("S", 1.0), ("M", 1.0), ("L", 1.1)),
+    "food": (("1 x 750ml", 1.0), ("3 x 750ml", 2.8), ("6 x 750ml", 5.4)),
+}
 TITLES = (
     "Must-buys you love",
     "New drops live",
@@ -54,6 +74,17 @@ TITLES = (
     "Season preview",
     "Top picks of the week",
 )
+# Some shows carry translations besides the "*" default, as the reference's texts do.
+TITLES_FR = {
+    "Must-buys you love": "Les incontournables que vous aimez",
+    "New drops live": "Nouveautés en direct",
+    "Weekend deals": "Bons plans du week-end",
+    "Ask the expert": "Demandez à l'experte",
+    "Behind the scenes": "Dans les coulisses",
+    "Flash sale hour": "L'heure des ventes flash",
+    "Season preview": "Avant-première de la saison",
+    "Top picks of the week": "Coups de cœur de la semaine",
+}
 TITLES_DE = {
     "Must-buys you love": "Must-haves, die du liebst",
     "New drops live": "Neuheiten live",
@@ -212,6 +243,9 @@ class ShowSeed:
     snippets: int
     events: tuple[tuple[int, str], ...] = field(default=())
     times: tuple[int, ...] = field(default=())
+    kind: str = ""  # "" or a case of ``World.special_kind``
+    # (when, new title or None): edits a test made through ``LisaService.edit_show``
+    edits: tuple[tuple[int, dict[str, str] | None], ...] = field(default=())
 
     def phase(self, now: float) -> int:
         """How many of the show's events have happened by ``now``."""
@@ -219,6 +253,14 @@ class ShowSeed:
 
     def live_at(self, now: float) -> bool:
         return any(s.start <= now < s.end for s in self.streams)
+
+    def title_at(self, now: float) -> dict[str, str]:
+        """The title, as the latest edit made by ``now`` left it."""
+        title = self.title
+        for t, new in self.edits:
+            if t <= now and new is not None:
+                title = new
+        return dict(title)
 
 
 def make_channels(seed: int, scale: int) -> list[Channel]:
@@ -263,15 +305,34 @@ def make_channels(seed: int, scale: int) -> list[Channel]:
     return out
 
 
+def _money(value: float) -> float:
+    """A shop price: whole units minus a cent (0.99 at the least)."""
+    whole = round(value)
+    return whole - 0.01 if whole > 1 else 0.99
+
+
+def _price(code: str, symbol: str, price: float, sale: float | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"currencyCode": code, "currencySymbol": symbol, "price": price}
+    if sale is not None:
+        out["salePrice"] = sale
+    return out
+
+
 def make_catalog(seed: int, channel: Channel) -> list[dict[str, Any]]:
-    """A channel's products as ``itemData`` (prices in the channel's currency)."""
+    """A channel's products as ``itemData``, shaped like the reference's example.
+
+    ``price`` is in the channel's currency. Like the reference, some products also carry
+    ``storeOverrides`` (another store's price, in another currency), ``variants`` (each with
+    its own price) and a ``unitPrice``: a source must take the product's own ``price``.
+    """
     r = rng(seed, P, "catalog", channel.id)
+    store, store_code, store_symbol, store_rate = OVERRIDE_STORES[channel.currency]
     out = []
     for k in range(24):
         noun = PRODUCT_NOUNS[channel.theme][k % 5]
         name = f"{PRODUCT_WORDS[k % len(PRODUCT_WORDS)]} {noun}"
-        whole = round(BASE_PRICE[channel.theme] * math.exp(r.gauss(0, 0.5)) * channel.price_factor)
-        price = whole - 0.01 if whole > 1 else 0.99
+        price = _money(BASE_PRICE[channel.theme] * math.exp(r.gauss(0, 0.5)) * channel.price_factor)
+        sale = round(price * r.uniform(0.6, 0.9), 2) if r.random() < 0.35 else None
         pid = det_uuid(seed, "product", channel.id, k)
         item: dict[str, Any] = {
             "brand": {"*": f"{channel.title} Collective"},
@@ -280,17 +341,45 @@ def make_catalog(seed: int, channel: Channel) -> list[dict[str, Any]]:
             "id": pid,
             "mainImage": {"height": 1920, "url": f"{CDN}/products/{pid}.jpg", "width": 1080},
             "name": name,
-            "price": {
-                "currencyCode": channel.currency,
-                "currencySymbol": channel.symbol,
-                "price": price,
-            },
+            "price": _price(channel.currency, channel.symbol, price, sale),
             "reference": numeric_id(seed, P, "ref", channel.id, k, digits=10),
             "title": {"*": name},
             "url": f"https://shop.sandbox.example/p/{pid}",
         }
-        if r.random() < 0.35:
-            item["price"]["salePrice"] = round(price * r.uniform(0.6, 0.9), 2)
+        unit = UNIT_SIZES.get(channel.theme)
+        if unit is not None:
+            measure, per, contents = unit
+            content = r.choice(contents)
+            item["price"]["unitPrice"] = {
+                "baseUnit": measure,
+                "baseValue": content,
+                "measureUnit": measure,
+                "measureValue": per,
+                "value": round((sale or price) / content * per, 2),
+            }
+        if r.random() < 0.3:
+            other = _money(price * store_rate)
+            item["storeOverrides"] = [
+                {
+                    "hasStock": item["hasStock"],
+                    "price": _price(store_code, store_symbol, other, None),
+                    "store": store,
+                }
+            ]
+        sizes = VARIANT_SIZES.get(channel.theme)
+        if sizes and r.random() < 0.3:
+            item["variants"] = [
+                {
+                    "hasStock": r.random() > 0.2,
+                    "id": (vid := det_uuid(seed, "variant", pid, v)),
+                    "mainImage": image(1080, 1920, 1_234_567, f"products/{vid}.jpg"),
+                    "price": _price(channel.currency, channel.symbol, _money(price * f), None),
+                    "reference": numeric_id(seed, P, "vref", pid, v, digits=10),
+                    "title": {"*": f"{name} - {size}"},
+                    "variations": [{"type": "size", "value": {"*": size}}],
+                }
+                for v, (size, f) in enumerate(sizes)
+            ]
         out.append(item)
     return out
 
@@ -308,25 +397,74 @@ class World:
         self._lock = threading.Lock()
 
     def shows_on(self, day: date) -> list[ShowSeed]:
+        """The shows scheduled on ``day`` (UTC): one to three per channel, now and then one
+        in no channel, and on two days out of three one of the midnight cases (see
+        ``special_kind``)."""
         shows = self._days.get(day)
         if shows is None:
             shows = []
             for channel in self.channels:
                 r = rng(self.seed, P, "day", channel.id, day.isoformat())
-                for k in range(r.choice((0, 1, 1, 1, 2))):
+                for k in range(r.choice((1, 2, 2, 3, 3))):
                     shows.append(self._show(channel, day, k))
             if rng(self.seed, P, "loose", day.isoformat()).random() < 0.15:
                 shows.append(self._show(None, day, 9))
+            kind = self.special_kind(day)
+            if kind == "late":
+                channel = self.channels[day.toordinal() // 3 % len(self.channels)]
+                shows.append(self._show(channel, day, 7, kind))
+            elif kind == "early":
+                shows.append(self._show(None, day, 8, kind))
             with self._lock:
-                self._days[day] = shows
+                self._days.setdefault(day, shows)
+                shows = self._days[day]
         return shows
+
+    def special_kind(self, day: date) -> str | None:
+        """Which midnight case ``day`` holds, so partitioning by stream start gets tested.
+
+        ``late``: a channel's show scheduled 23:35-23:55 whose streams start after midnight,
+        so its session falls on the next day. ``early``: a show in no channel scheduled
+        00:00-00:10 whose stream starts before midnight, so its session falls on the day
+        before. Every third day has neither.
+        """
+        return ("late", "early", None)[(day.toordinal() + self.seed) % 3]
 
     def window_days(self, now: float) -> list[date]:
         today = datetime.fromtimestamp(now, tz=UTC).date()
         return [today + timedelta(d) for d in range(-self.days, UPCOMING_DAYS + 1)]
 
-    def _show(self, channel: Channel | None, day: date, k: int) -> ShowSeed:
-        """One show. ``channel`` None is a show not assigned to any channel."""
+    def find(self, show_id: str) -> ShowSeed | None:
+        """A show already generated (every show the API has served is)."""
+        with self._lock:
+            days = list(self._days.values())
+        for shows in days:
+            for show in shows:
+                if show.id == show_id:
+                    return show
+        return None
+
+    def edit(self, show_id: str, at: int, title: dict[str, str] | None) -> ShowSeed:
+        """Record an edit of a show at ``at``: a ``Show:update`` in its timeline and, if
+        given, a new title from then on. Returns the edited show."""
+        show = self.find(show_id)
+        if show is None:
+            raise KeyError(show_id)
+        events = tuple(sorted((*show.events, (at, "Show:update"))))
+        edited = replace(
+            show,
+            edits=(*show.edits, (at, dict(title) if title is not None else None)),
+            events=events,
+            times=tuple(t for t, _ in events),
+        )
+        with self._lock:
+            shows = self._days[show.day]
+            shows[shows.index(show)] = edited
+        return edited
+
+    def _show(self, channel: Channel | None, day: date, k: int, kind: str = "") -> ShowSeed:
+        """One show. ``channel`` None is a show not assigned to any channel; ``kind`` is
+        empty or one of ``special_kind``'s cases."""
         seed = self.seed
         key = (channel.id if channel else "none", day.isoformat(), k)
         r = rng(seed, P, "show", *key)
@@ -339,12 +477,20 @@ class World:
                 chans = (other, channel) if r.random() < 0.5 else (channel, other)
         home = chans[0] if chans else self.channels[0]
         when = day_start(day) + r.randrange(8 * 3600, 21 * 3600, 300)
+        first = when + r.randrange(-300, 900, 15)
+        on_air = r.random() >= 0.04  # a few announced shows never go on air
+        if kind == "late":
+            when = day_start(day) + r.randrange(23 * 3600 + 35 * 60, 23 * 3600 + 56 * 60, 300)
+            first, on_air = day_start(day) + DAY_S + r.randrange(60, 1200, 15), True
+        elif kind == "early":
+            when = day_start(day) + r.randrange(0, 11 * 60, 300)
+            first, on_air = day_start(day) - r.randrange(60, 600, 15), True
         created = when - r.randrange(3600, UPCOMING_DAYS * DAY_S, 60)
         published = created + min(r.randrange(300, 6 * 3600, 60), (when - created) // 2)
         title = r.choice(TITLES)
         streams: list[Stream] = []
-        if r.random() >= 0.04:  # a few announced shows never go on air
-            start = when + r.randrange(-300, 900, 15)
+        if on_air:
+            start = first
             for n in range(1 if r.random() < 0.75 else 2):
                 length = int(r.triangular(900, 7200, 2700))
                 viewers = max(3, int(math.exp(r.gauss(6.6 - n * 0.7, 1.0))))
@@ -374,6 +520,8 @@ class World:
         title_map = {"*": title}
         if home.currency in ("EUR", "CHF") and r.random() < 0.5:
             title_map["de"] = TITLES_DE[title]
+        if r.random() < 0.2:
+            title_map["fr"] = TITLES_FR[title]
         events: list[tuple[int, str]] = [(created, "Show:create"), (published, "Show:publish")]
         for s in streams:
             events += [(s.start, "Show:start"), (s.end, "Show:stop")]
@@ -403,6 +551,7 @@ class World:
             snippets=r.choice((0, 1, 1, 2)) if streams else 0,
             events=tuple(sorted(events)),
             times=tuple(sorted(t for t, _ in events)),
+            kind=kind,
         )
 
     def render_show(self, show: ShowSeed, now: float) -> dict[str, Any]:
@@ -442,13 +591,16 @@ class World:
         meta: dict[str, Any] = {"createdAt": iso(show.created), "modifiedAt": iso(past[-1][0])}
         if status == "archived":
             meta["archivedAt"] = iso(show.archived or 0)
+        title = show.title_at(now)
         options: dict[str, Any] = {
             "addToCalendar": True,
             "backgroundColor": "transparent",
             "carouselReplay": True,
+            "carouselReplayEvents": True,
             "chatReplay": True,
             "countdown": True,
-            "language": "de" if "de" in show.title else "en",
+            "hostAvatars": True,
+            "language": next((lang for lang in title if lang != "*"), "en"),
             "share": True,
             "showDate": True,
             "videoOutput": ["portrait"],
@@ -465,9 +617,9 @@ class World:
             "accessibility": "public",
             "assets": {
                 "card": image(1080, 1920, 301_442, f"shows/{show.id}/card.jpg"),
+                "coverLandscape": image(1920, 1080, 344_019, f"shows/{show.id}/cover-l.jpg"),
                 "coverPortrait": image(1080, 1920, 352_120, f"shows/{show.id}/cover.jpg"),
             },
-            "channels": [{"id": c.id, "slug": c.slug} for c in show.channels],
             "conducted": bool(show.streams) and show.streams[0].start <= now,
             "date": iso(show.date),
             "description": {"*": show.description},
@@ -497,8 +649,23 @@ class World:
             "promotion": ["alert"],
             "rtmpDestinations": [],
             "streams": streams,
-            "title": dict(show.title),
-            "url": f"https://shop.sandbox.example/live/show/{show.id}",
+            "title": title,
+            "views": {
+                "preShow": self._view(show, "pre", title, show.description, "#e1498c"),
+                "replay": self._view(
+                    show, "replay", {"*": "Watch the replay"}, "Watch it again.", "#c35fc9"
+                ),
+            },
+        }
+
+    def _view(
+        self, show: ShowSeed, name: str, title: dict[str, str], teaser: str, color: str
+    ) -> dict[str, Any]:
+        return {
+            "assets": {"coverPortrait": image(1080, 1920, 352_120, f"shows/{show.id}/{name}.jpg")},
+            "title": title,
+            "teaser": {"*": teaser},
+            "options": {"backgroundColor": color},
         }
 
     def _recording(self, s: Stream) -> dict[str, Any]:
