@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, ParamSpec
 
+import click
 import typer
 from rich.console import Console
 
+from lsw.errors import DEBUG_ENV, UsageError, debugging, expected, one_line
 from pipelines.registry import ALL_PROVIDERS, SPECS
-from warehouse import paths
+from warehouse import calendar, paths
+
+P = ParamSpec("P")
 
 app = typer.Typer(
     help="livestream-warehouse: livestream commerce data from five platforms in one DuckDB.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
 # Piped output (CI logs, files) gets room for the tables instead of rich's 80-column default.
 # Messages never hard-wrap: a failure stays one line that people can grep.
@@ -38,10 +46,43 @@ ProviderOpt = Annotated[
 ]
 
 
+def command(fn: Callable[P, None]) -> Callable[P, None]:
+    """An `lsw` command whose every failure is one line on stderr and a non-zero exit."""
+
+    @functools.wraps(fn)
+    def run_command(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, click.ClickException):
+            raise
+        except Exception as exc:
+            if debugging():
+                raise
+            usage = isinstance(exc, UsageError | calendar.RangeError)
+            hint = "" if expected(exc) else f"  (--debug or {DEBUG_ENV}=1 shows the traceback)"
+            err.print(f"[red]error[/red] {one_line(exc)}{hint}", highlight=False)
+            raise typer.Exit(2 if usage else 1) from None
+
+    app.command()(run_command)
+    return run_command
+
+
+@app.callback()
+def _options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help=f"show tracebacks (also {DEBUG_ENV}=1)")
+    ] = False,
+) -> None:
+    if debug:
+        os.environ[DEBUG_ENV] = "1"
+
+
 def _providers(chosen: list[str] | None) -> list[str]:
     unknown = sorted(set(chosen or []) - set(ALL_PROVIDERS))
     if unknown:
-        raise typer.BadParameter(f"unknown provider(s) {unknown}; known: {list(ALL_PROVIDERS)}")
+        raise UsageError(
+            f"unknown provider {', '.join(unknown)}; known: {', '.join(ALL_PROVIDERS)}"
+        )
     return list(chosen or ALL_PROVIDERS)
 
 
@@ -49,13 +90,30 @@ def _day(value: str, name: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{name} must be YYYY-MM-DD, got {value!r}") from None
+        raise UsageError(f"{name} must be a date YYYY-MM-DD, got {value!r}") from None
+
+
+class _OneLine(logging.Handler):
+    """Warnings of lsw's own loggers reach the terminal as one line each, once."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message not in self.seen:
+            self.seen.add(message)
+            err.print(f"[yellow]note[/yellow] {message}", highlight=False)
 
 
 def _setup_logging() -> None:
     from pipelines.redaction import install_log_redaction
 
     install_log_redaction()
+    logger = logging.getLogger("lsw.warehouse")
+    if not any(isinstance(h, _OneLine) for h in logger.handlers):
+        logger.addHandler(_OneLine())
 
 
 def _load(providers: list[str], start: date, end: date, command: str) -> bool:
@@ -64,6 +122,8 @@ def _load(providers: list[str], start: date, end: date, command: str) -> bool:
 
     with console.status(f"Loading {', '.join(providers)} for {start} .. {end} (one Dagster run)"):
         outcome = materialize(providers, start, end, command)
+    for line in outcome.warnings:
+        err.print(f"[yellow]note[/yellow] {line}", highlight=False)
     for line in outcome.failures:
         err.print(f"[red]failed[/red] {line}", highlight=False)
     if outcome.failures:
@@ -72,7 +132,7 @@ def _load(providers: list[str], start: date, end: date, command: str) -> bool:
     return outcome.ok
 
 
-@app.command()
+@command
 def demo(
     days: Annotated[int, typer.Option(min=1, max=365, help="how many days to backfill")] = 14,
     warehouse: WarehouseOpt = None,
@@ -99,7 +159,7 @@ def demo(
         raise typer.Exit(1)
 
 
-@app.command()
+@command
 def run(
     start: Annotated[str, typer.Option(help="first day, YYYY-MM-DD (UTC)")],
     end: Annotated[str, typer.Option(help="last day, YYYY-MM-DD (UTC), inclusive")],
@@ -109,38 +169,45 @@ def run(
     """Load the daily partitions start..end of the chosen providers, then the marts."""
     from lsw.summary import print_summary
 
+    names = _providers(provider)
     first, last = _day(start, "--start"), _day(end, "--end")
-    if last < first:
-        raise typer.BadParameter("--end is before --start")
-    target = paths.prepare(warehouse)
-    _setup_logging()
-    chosen = []
-    for name in _providers(provider):
+    calendar.check_range(first, last)
+    chosen, missing = [], []
+    for name in names:
         spec = SPECS.get(name)
         if spec is None:
             console.print(f"{name}: skipped (no source yet in this version)")
         elif spec.read_config() is None:
             console.print(f"{name}: skipped (not configured: sources.{name})")
+            missing.append(name)
         else:
             chosen.append(name)
+    target = paths.prepare(warehouse)
+    _setup_logging()
     ok = _load(chosen, first, last, "run")
     print_summary(console, target, first, last)
+    if provider and missing:
+        # asked for by name: a provider that cannot run is a failure, not a silent skip
+        err.print(f"[red]failed[/red] {', '.join(missing)}: not configured", highlight=False)
+        raise typer.Exit(1)
     if not ok:
         raise typer.Exit(1)
 
 
-@app.command()
+@command
 def check(provider: ProviderOpt = None) -> None:
     """Try each configured provider's credentials with one cheap call."""
     from lsw.check import check as check_one
 
+    names = _providers(provider)
     _setup_logging()
     failed = False
-    for name in _providers(provider):
+    for name in names:
         spec = SPECS.get(name)
         config = spec.read_config() if spec else None
         if spec is None or config is None:
             console.print(f"{name}: not configured")
+            failed |= bool(provider)  # asked for by name and unusable
             continue
         ok, message = check_one(spec, config)
         failed |= not ok
@@ -150,7 +217,7 @@ def check(provider: ProviderOpt = None) -> None:
         raise typer.Exit(1)
 
 
-@app.command()
+@command
 def sandbox(
     port: Annotated[int, typer.Option(help="port on 127.0.0.1 (0: any free port)")] = 8765,
     seed: Annotated[int, typer.Option(help="same seed, same world")] = 7,
@@ -176,7 +243,7 @@ def sandbox(
         config = SandboxConfig(seed=seed, scale=scale, days=days, knobs=parsed)
         server = SandboxServer(config, port=port)
     except (ValueError, TypeError) as exc:
-        raise typer.BadParameter(f"--knobs: {exc}") from None
+        raise UsageError(f"--knobs: {exc}") from None
     if print_config:
         for key, value in server.runtime.env_config(server.url).items():
             print(f"export {key}={json.dumps(value) if ' ' in value else _shell(value)}")
@@ -189,7 +256,7 @@ def _shell(value: str) -> str:
     return "'" + value.replace("'", "'\"'\"'") + "'"
 
 
-@app.command()
+@command
 def ui(warehouse: WarehouseOpt = None) -> None:
     """Open the Dagster UI on this warehouse (`dagster dev`)."""
     paths.prepare(warehouse)
@@ -200,14 +267,17 @@ def ui(warehouse: WarehouseOpt = None) -> None:
     )
 
 
-@app.command()
+@command
 def sql(query: str, warehouse: WarehouseOpt = None) -> None:
     """Run a read-only SQL query on the warehouse and print the result."""
     import duckdb
 
     from warehouse.db import connect
 
-    with connect(paths.warehouse_path(warehouse), read_only=True) as con:
+    target = paths.warehouse_path(warehouse)
+    if not target.is_file():
+        raise UsageError(f"no warehouse at {target}: load one with `lsw run` or `lsw demo`")
+    with connect(target, read_only=True) as con:
         try:
             relation = con.sql(query)
         except duckdb.Error as exc:

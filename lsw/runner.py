@@ -7,16 +7,28 @@ the Dagster instance (DAGSTER_HOME), so it shows up in the UI's run history.
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from dagster import AssetKey, DagsterEventType, DagsterInstance, JobDefinition
+from dagster import (
+    AssetKey,
+    DagsterEventType,
+    DagsterInstance,
+    DagsterRunStatus,
+    JobDefinition,
+    RunsFilter,
+)
 
 from pipelines.redaction import redact
 
 MARTS_GROUP = "marts"
+PID_TAG = "lsw/pid"
+HOST_TAG = "lsw/host"
 # The CLI prints one line per failure; tracebacks stay in the instance, for the UI.
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
@@ -27,6 +39,7 @@ class RunOutcome:
 
     run_ids: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     materialized: set[AssetKey] = field(default_factory=set)
 
     @property
@@ -59,6 +72,7 @@ def materialize(
     that run, being downstream) are rebuilt in a second run from what was loaded.
     """
     outcome = RunOutcome()
+    fail_abandoned_runs(DagsterInstance.get())
     provider_keys = asset_keys(providers)
     mart_keys = asset_keys([MARTS_GROUP])
     _execute([*provider_keys, *mart_keys], start, end, outcome, command)
@@ -70,18 +84,27 @@ def materialize(
 def _execute(
     keys: list[AssetKey], start: date, end: date, outcome: RunOutcome, command: str
 ) -> None:
+    instance = DagsterInstance.get()
     result = _job().execute_in_process(
-        instance=DagsterInstance.get(),
+        instance=instance,
         asset_selection=keys,
         tags={
             "dagster/asset_partition_range_start": start.isoformat(),
             "dagster/asset_partition_range_end": end.isoformat(),
             "lsw/command": command,
+            PID_TAG: str(os.getpid()),
+            HOST_TAG: socket.gethostname(),
         },
         run_config=QUIET,
         raise_on_error=False,
     )
     outcome.run_ids.append(result.run_id)
+    for entry in instance.all_logs(result.run_id):
+        level = entry.level if isinstance(entry.level, int) else logging.getLevelName(entry.level)
+        message = redact(entry.user_message or "")
+        wanted = entry.dagster_event is None and level >= logging.WARNING and message
+        if wanted and message not in outcome.warnings:
+            outcome.warnings.append(message)
     for event in result.all_events:
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION and event.asset_key:
             outcome.materialized.add(event.asset_key)
@@ -89,6 +112,33 @@ def _execute(
             line = _failure_line(event.step_key, event.event_specific_data)
             if line not in outcome.failures:  # the marts' own run may fail the same way
                 outcome.failures.append(line)
+
+
+def fail_abandoned_runs(instance: DagsterInstance) -> list[str]:
+    """Mark failed the runs this machine started whose process is gone (killed, crashed).
+
+    An in-process run whose process was SIGKILLed never reports its end, and would show as
+    STARTED for ever; its pid tag says whether anyone is still running it.
+    """
+    host = socket.gethostname()
+    failed = []
+    for run in instance.get_runs(RunsFilter(statuses=[DagsterRunStatus.STARTED])):
+        pid = run.tags.get(PID_TAG)
+        if run.tags.get(HOST_TAG) != host or not pid or _alive(int(pid)):
+            continue
+        instance.report_run_failed(run)
+        failed.append(run.run_id)
+    return failed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _failure_line(step: str | None, data: Any) -> str:

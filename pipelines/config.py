@@ -12,6 +12,7 @@ from typing import ClassVar, TypeVar
 from dlt.common.configuration import configspec, resolve_configuration
 from dlt.common.configuration.exceptions import (
     ConfigFieldMissingException,
+    ConfigProviderException,
     ConfigurationValueError,
 )
 from dlt.common.configuration.specs import BaseConfiguration
@@ -80,6 +81,8 @@ def read_config(spec: type[C]) -> C | None:
             f"{spec.provider}: configuration: missing {missing} in {section} "
             f"(.dlt/config.toml, .dlt/secrets.toml or {env}{exc.fields[0].upper()})"
         ) from None
+    except ConfigProviderException as exc:
+        raise ConfigError(f"{spec.provider}: configuration: {provider_problem(exc)}") from None
     except ConfigurationValueError as exc:
         field = getattr(exc, "field_name", None)
         hint = getattr(exc, "hint", None)
@@ -88,6 +91,13 @@ def read_config(spec: type[C]) -> C | None:
         raise ConfigError(
             f"{spec.provider}: configuration: {what}: cannot be read{expected}"
         ) from None
+
+
+def provider_problem(exc: ConfigProviderException) -> str:
+    """One line for a config file dlt could not read: the file and what is wrong where."""
+    file_name = getattr(exc, "file_name", None) or exc.provider_name
+    lines = str(exc).strip().splitlines()
+    return f"cannot read .dlt/{file_name}: {lines[-1] if lines else 'unreadable'}"
 
 
 __all__ = ["ConfigError", "ProviderConfig", "configspec", "read_config"]
