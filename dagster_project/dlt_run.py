@@ -10,6 +10,8 @@ the step fails with the one-line cause.
 
 from __future__ import annotations
 
+import shutil
+from contextlib import suppress
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Any
@@ -69,7 +71,13 @@ def run_provider(
             say_waiting()
             context.log.warning(f"{provider}: {WAITING}; nothing fetched is fetched again")
 
-    rows = load(warehouse, warehouse.pipeline(provider), source, waiting)
+    run_id = context.run.run_id
+    try:
+        rows = load(warehouse, warehouse.pipeline(provider, run_id), source, waiting)
+    finally:
+        shutil.rmtree(warehouse.working_dir(run_id) / f"lsw_{provider}", ignore_errors=True)
+        with suppress(OSError):  # other providers of the run may still be using it
+            warehouse.working_dir(run_id).rmdir()
     _record_run_figures(context, report)
     for warning in report.warnings:
         context.log.warning(warning)

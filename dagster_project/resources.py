@@ -29,10 +29,14 @@ class Warehouse(ConfigurableResource):
     def state(self) -> Path:
         return Path(self.state_dir) if self.state_dir else paths.state_dir(self.file)
 
-    def pipeline(self, provider: str) -> dlt.Pipeline:
-        """A dlt pipeline loading ``provider``'s raw tables into schema ``provider``."""
+    def pipeline(self, provider: str, run_id: str) -> dlt.Pipeline:
+        """A dlt pipeline loading ``provider``'s raw tables into schema ``provider``.
+
+        Its working directory belongs to this run (``dlt/<run_id>``), so two runs at once never
+        share dlt's local files; dlt's state lives in the warehouse and is restored from there.
+        """
         self.file.parent.mkdir(parents=True, exist_ok=True)
-        pipelines_dir = self.state / "dlt"
+        pipelines_dir = self.working_dir(run_id)
         pipelines_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         return dlt.pipeline(
             pipeline_name=f"lsw_{provider}",
@@ -40,6 +44,10 @@ class Warehouse(ConfigurableResource):
             dataset_name=provider,
             pipelines_dir=str(pipelines_dir),
         )
+
+
+    def working_dir(self, run_id: str) -> Path:
+        return self.state / "dlt" / run_id
 
 
 def spec_pipeline(provider: str) -> dlt.Pipeline:

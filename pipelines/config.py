@@ -16,6 +16,7 @@ from dlt.common.configuration.exceptions import (
     ConfigurationValueError,
 )
 from dlt.common.configuration.specs import BaseConfiguration
+from dlt.common.typing import is_optional_type
 
 from pipelines.errors import ConfigError
 from pipelines.http import HttpSettings
@@ -74,8 +75,8 @@ def read_config(spec: type[C]) -> C | None:
     try:
         return resolve_configuration(spec(), sections=("sources", spec.provider))
     except ConfigFieldMissingException as exc:
-        if not exc.resolved_fields_set:
-            return None
+        if set(exc.fields) >= required_keys(spec):
+            return None  # none of its required keys: not configured (tuning keys alone are not)
         missing = ", ".join(exc.fields)
         raise ConfigError(
             f"{spec.provider}: configuration: missing {missing} in {section} "
@@ -91,6 +92,16 @@ def read_config(spec: type[C]) -> C | None:
         raise ConfigError(
             f"{spec.provider}: configuration: {what}: cannot be read{expected}"
         ) from None
+
+
+def required_keys(spec: type[ProviderConfig]) -> set[str]:
+    """The keys without a default that are not optional: what makes a provider configured."""
+    blank = spec()
+    return {
+        name
+        for name, hint in spec.get_resolvable_fields().items()
+        if getattr(blank, name, None) is None and not is_optional_type(hint)
+    }
 
 
 def provider_problem(exc: ConfigProviderException) -> str:
