@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import duckdb
-from dagster import DagsterInstance, DagsterRunStatus
+from dagster import DagsterInstance, DagsterRun, DagsterRunStatus
 
 from lsw.runner import PID_TAG, fail_abandoned_runs
 from sandbox import SandboxServer
@@ -55,7 +55,7 @@ def test_a_killed_run_is_marked_failed_on_the_next_start(
     )
     instance = DagsterInstance.get()
     deadline = time.monotonic() + 120
-    started = []
+    started: list[DagsterRun] = []
     while not started and time.monotonic() < deadline:
         time.sleep(0.5)
         started = [
@@ -67,7 +67,13 @@ def test_a_killed_run_is_marked_failed_on_the_next_start(
     os.kill(run.pid, signal.SIGKILL)
     run.wait(timeout=30)
     [killed] = started
-    assert instance.get_run_by_id(killed.run_id).status == DagsterRunStatus.STARTED
+    assert _status(instance, killed.run_id) == DagsterRunStatus.STARTED
     assert fail_abandoned_runs(instance) == [killed.run_id]
-    assert instance.get_run_by_id(killed.run_id).status == DagsterRunStatus.FAILURE
+    assert _status(instance, killed.run_id) == DagsterRunStatus.FAILURE
     assert fail_abandoned_runs(instance) == []
+
+
+def _status(instance: DagsterInstance, run_id: str) -> DagsterRunStatus:
+    run = instance.get_run_by_id(run_id)
+    assert run is not None
+    return run.status
