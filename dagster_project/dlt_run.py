@@ -11,8 +11,8 @@ the step fails with the one-line cause.
 from __future__ import annotations
 
 import shutil
-from contextlib import suppress
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
 from datetime import date
 from typing import Any
 

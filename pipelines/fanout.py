@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 from typing import Any, TypeVar
@@ -28,7 +28,7 @@ def fan_out(
     work: Callable[[T, threading.Event], R],
     *,
     concurrency: int,
-) -> Iterator[R]:
+) -> Generator[R, None, None]:
     """``work(item, stop)`` for every item, at most ``concurrency`` at once, in input order.
 
     ``stop`` is shared by all workers: a worker sets it when the provider is done for (bad
