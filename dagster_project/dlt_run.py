@@ -68,8 +68,8 @@ def run_provider(
         nonlocal told
         if not told:
             told = True
-            say_waiting()
-            context.log.warning(f"{provider}: {WAITING}; nothing fetched is fetched again")
+            say_waiting()  # on the terminal now; in the run's log for the UI
+            context.log.info(f"{provider}: {WAITING}; nothing fetched is fetched again")
 
     run_id = context.run.run_id
     try:

@@ -45,7 +45,6 @@ class Warehouse(ConfigurableResource):
             pipelines_dir=str(pipelines_dir),
         )
 
-
     def working_dir(self, run_id: str) -> Path:
         return self.state / "dlt" / run_id
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -44,10 +46,16 @@ def test_malformed_config_file_is_one_line(tmp_path: Path, monkeypatch: pytest.M
     (tmp_path / ".dlt" / "secrets.toml").write_text(
         '[sources.tiktok_shop]\napi_key = "abc\nseller_ids = [1\n'
     )
-    monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["check", "-p", "tiktok_shop"])
-    assert result.exit_code == 1
-    line = _one_line(result.output)
+    # a process of its own: dlt reads .dlt/ from the working directory once per process
+    result = subprocess.run(
+        [sys.executable, "-c", "from lsw.cli import app; app()", "check", "-p", "tiktok_shop"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    line = _one_line(result.stdout + result.stderr)
     assert line.startswith("error tiktok_shop: configuration: cannot read .dlt/secrets.toml: ")
     assert "line 2" in line and HINT not in line
 
