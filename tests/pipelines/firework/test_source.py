@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from dagster_project.defs.marts.inputs import staged_window
+from models.staging.firework import STATUS
 from pipelines.firework import firework_snapshot, firework_source
 from pipelines.report import RunReport
 from sandbox import SandboxServer
@@ -335,3 +339,31 @@ def test_harmless_drift_is_accepted(sandbox: SandboxServer, tmp_path: Path, drif
         "select product_description from firework.products where livestream_id = ? and position = 0",
         [ls.id],
     ) == [(description,)]
+
+
+def test_every_status_reaches_the_marts_input_mapped(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """At the moment all six statuses coexist, the marts' own reader stages each of them."""
+    svc = service(sandbox)
+    at = svc.moment_with_every_status()
+    sandbox.freeze_clock(at)
+    start, end = datetime(2026, 10, 20, tzinfo=UTC), datetime(2026, 12, 5, tzinfo=UTC)
+    cfg = config(sandbox)
+    run(tmp_path, firework_source(cfg, start, end, clock=svc.ctx.clock.now))
+    answered = [ls for lid in cfg.livestream_ids if (ls := svc.livestream(lid, at))]
+    by_status = Counter(svc.status(ls, at) for ls in answered)
+    assert set(by_status) == set(STATUS) and by_status["paused"] == 1
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        [staged] = staged_window(con, start, end)
+    assert staged.sessions is not None
+    mapped = staged.sessions.collect()
+    assert Counter(mapped["status"]) == {
+        "scheduled": by_status["idle"],
+        "live": by_status["active"] + by_status["paused"],
+        "ended": by_status["replay"] + by_status["completed"],
+        "cancelled": by_status["expired"],
+    }
+    assert dict(mapped.select("session_id", "status").iter_rows()) == {
+        ls.id: STATUS[svc.status(ls, at)] for ls in answered
+    }
