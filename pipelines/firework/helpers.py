@@ -155,6 +155,8 @@ def fetch_all(
     Skipped livestreams are named in the report's warnings; an error ends the run cleanly
     (recorded in the report) with what was read so far.
     """
+    if not config.livestream_ids:
+        return  # nothing to read, so no token to ask for either
     skipped: dict[type[Skipped], list[str]] = {}
     failed = False
     with firework_client(config) as client:

@@ -166,3 +166,9 @@ def test_check_asks_for_a_token_and_says_whether_the_cached_one_lived(
     assert str(refused.value) == WRONG_SECRET_LINE
     assert _counts(sandbox) == (3, 0, 283)  # a refused request issues none
     assert os.environ["SOURCES__FIREWORK__CLIENT_SECRET"] == SECRET
+
+
+def test_no_livestreams_configured_costs_no_request(sandbox: SandboxServer) -> None:
+    report = _read(config(sandbox, livestream_ids=[]), sandbox)
+    assert (report.rows, report.requests, report.errors) == (0, 0, [])
+    assert sandbox.stats()["firework"]["requests"] == 0
