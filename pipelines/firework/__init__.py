@@ -37,7 +37,11 @@ from pipelines.units import window_days
 log = logging.getLogger("lsw.firework")
 
 # Rows of one livestream replace that livestream's rows: a product removed from it goes too.
-REPLACE_BY_LIVESTREAM: Any = {"disposition": "merge", "strategy": "delete-insert"}
+# (Any: dlt.transformer's annotation lists only the plain names, though it takes this dict.)
+REPLACE_BY_LIVESTREAM: Any = {
+    "disposition": "merge",
+    "strategy": "delete-insert",
+}
 
 
 @dlt.source(name=PROVIDER, max_table_nesting=0)
