@@ -19,13 +19,19 @@ def test_asset_graph_snapshot() -> None:
             node.backfill_policy.policy_type.value if node.backfill_policy else None,
             sorted(k.to_user_string() for k in node.parent_keys),
         )
+    firework = ["firework/livestreams", "firework/product_units", "firework/products"]
     assert snapshot == {
+        "firework/livestream_status": ("firework", None, None, []),
+        "firework/livestreams": ("firework", "DailyPartitionsDefinition", "SINGLE_RUN", []),
+        "firework/product_images": ("firework", "DailyPartitionsDefinition", "SINGLE_RUN", []),
+        "firework/product_units": ("firework", "DailyPartitionsDefinition", "SINGLE_RUN", []),
+        "firework/products": ("firework", "DailyPartitionsDefinition", "SINGLE_RUN", []),
         "marts/dim_fx_rates": ("marts", None, None, []),
         "marts/fct_sessions": (
             "marts",
             "DailyPartitionsDefinition",
             "SINGLE_RUN",
-            ["marts/dim_fx_rates", "tiktok_shop/livestreams"],
+            [*firework, "marts/dim_fx_rates", "tiktok_shop/livestreams"],
         ),
         "marts/gmv_daily": (
             "marts",
@@ -43,13 +49,13 @@ def test_asset_graph_snapshot() -> None:
             "marts",
             "DailyPartitionsDefinition",
             "SINGLE_RUN",
-            ["tiktok_shop/livestreams"],
+            [*firework, "tiktok_shop/livestreams"],
         ),
         "marts/followers_daily": (
             "marts",
             "DailyPartitionsDefinition",
             "SINGLE_RUN",
-            ["tiktok_shop/livestreams"],
+            [*firework, "tiktok_shop/livestreams"],
         ),
         "tiktok_shop/livestreams": ("tiktok_shop", "DailyPartitionsDefinition", "SINGLE_RUN", []),
     }
