@@ -14,7 +14,13 @@ from pipelines.tiktok_shop import SPEC as TIKTOK_SHOP
 
 ALL_PROVIDERS = ("shopee", "tiktok_shop", "firework", "trovo", "lisa")
 
-SPECS: dict[str, ProviderSpec[Any]] = {spec.name: spec for spec in (TIKTOK_SHOP, FIREWORK)}
+SPECS: dict[str, ProviderSpec[Any]] = {
+    spec.name: spec
+    for spec in (
+        TIKTOK_SHOP,
+        FIREWORK,
+    )
+}
 
 
 def spec(name: str) -> ProviderSpec[Any] | None:
