@@ -78,7 +78,7 @@ def run_provider(
         shutil.rmtree(warehouse.working_dir(run_id) / f"lsw_{provider}", ignore_errors=True)
         with suppress(OSError):  # other providers of the run may still be using it
             warehouse.working_dir(run_id).rmdir()
-    _record_run_figures(context, report)
+    _record_run_figures(context, report, snapshot)
     for warning in report.warnings:
         context.log.warning(warning)
     if snapshot:
@@ -179,9 +179,9 @@ def _rows_by_day(
     return counts
 
 
-def _record_run_figures(context: AssetExecutionContext, report: RunReport) -> None:
+def _record_run_figures(context: AssetExecutionContext, report: RunReport, snapshot: bool) -> None:
     """Run-wide figures once, as run tags (the UI's run list shows them), not per partition."""
-    prefix = f"lsw/{report.provider}"
+    prefix = f"lsw/{report.provider}" + ("/snapshot" if snapshot else "")
     context.instance.add_run_tags(
         context.run.run_id,
         {
