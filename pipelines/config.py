@@ -7,6 +7,7 @@ the values in section ``sources.<provider>`` (env ``SOURCES__<PROVIDER>__<KEY>``
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
 from typing import ClassVar, TypeVar
 
 from dlt.common.configuration import configspec, resolve_configuration
@@ -41,27 +42,22 @@ class ProviderConfig(BaseConfiguration):
     """
 
     base_url: str = None  # type: ignore[assignment]
-    timeout_s: float = 30.0
-    max_attempts: int = 5
-    backoff_s: float = 0.5
-    backoff_max_s: float = 30.0
-    retry_after_max_s: float = 300.0
-    rate_limit: int | None = None
-    rate_window_s: float = 1.0
+    timeout_s: float = HttpSettings.timeout_s
+    max_attempts: int = HttpSettings.max_attempts
+    backoff_s: float = HttpSettings.backoff_s
+    backoff_max_s: float = HttpSettings.backoff_max_s
+    retry_after_max_s: float = HttpSettings.retry_after_max_s
+    rate_limit: int | None = HttpSettings.rate_limit
+    rate_window_s: float = HttpSettings.rate_window_s
     concurrency: int = 4
 
     provider: ClassVar[str] = ""
 
     def http(self) -> HttpSettings:
-        return HttpSettings(
-            timeout_s=self.timeout_s,
-            max_attempts=max(1, self.max_attempts),
-            backoff_s=self.backoff_s,
-            backoff_max_s=self.backoff_max_s,
-            retry_after_max_s=self.retry_after_max_s,
-            rate_limit=self.rate_limit,
-            rate_window_s=self.rate_window_s,
-        )
+        """The HTTP settings this section sets (every HttpSettings field it has a key for)."""
+        keys = {f.name for f in fields(HttpSettings)} & set(self.get_resolvable_fields())
+        settings = HttpSettings(**{key: getattr(self, key) for key in keys})
+        return replace(settings, max_attempts=max(1, settings.max_attempts))
 
 
 def read_config(spec: type[C]) -> C | None:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import fcntl
-import os
-import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_exponential_jitter
+
+from warehouse.flock import LockTimeout, file_lock
 
 T = TypeVar("T")
 
@@ -63,19 +61,6 @@ class WarehouseBusy(Exception):
     """Another process held the warehouse for longer than we were willing to wait."""
 
 
-class _Holder:
-    """This process's hold on one warehouse's writer lock: re-entrant across its threads."""
-
-    def __init__(self) -> None:
-        self.lock = threading.RLock()
-        self.depth = 0
-        self.fd: int | None = None
-
-
-_holders: dict[Path, _Holder] = {}
-_holders_lock = threading.Lock()
-
-
 def lock_file(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.name + ".lock")
 
@@ -86,51 +71,22 @@ def writer_lock(
     *,
     on_wait: Callable[[], Any] | None = None,
     max_wait_s: float = LOAD_WAIT_S,
-    poll_s: float = 0.2,
 ) -> Iterator[None]:
     """Be the one lsw process writing ``warehouse`` for the duration of the block.
 
     DuckDB lets one process write a file at a time and fails the others at once; dlt opens
     the file in several steps (restoring state, loading), so two runs started together collide
     whichever step comes first. Every lsw write (dlt's destination steps, the marts) therefore
-    takes this lock first: an OS file lock (flock) beside the warehouse, released by the OS
-    if the process dies. ``on_wait`` is called once if another process holds it.
+    takes this lock first: an flock beside the warehouse (warehouse/flock.py), released by the
+    OS if the process dies, re-entrant within a thread. ``on_wait`` is called once if another
+    process holds it.
     """
-    with _holders_lock:
-        holder = _holders.setdefault(warehouse, _Holder())
-    with holder.lock:
-        if holder.depth == 0:
-            holder.fd = _acquire(lock_file(warehouse), on_wait, max_wait_s, poll_s)
-        holder.depth += 1
+    with ExitStack() as stack:
         try:
-            yield
-        finally:
-            holder.depth -= 1
-            if holder.depth == 0 and holder.fd is not None:
-                fcntl.flock(holder.fd, fcntl.LOCK_UN)
-                os.close(holder.fd)
-                holder.fd = None
-
-
-def _acquire(
-    path: Path, on_wait: Callable[[], Any] | None, max_wait_s: float, poll_s: float
-) -> int:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    deadline = time.monotonic() + max_wait_s
-    told = False
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return fd
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                os.close(fd)
-                raise WarehouseBusy(
-                    f"{path.with_suffix('')}: held by another process for over "
-                    f"{max_wait_s:.0f} s; try again when it has finished"
-                ) from None
-            if on_wait is not None and not told:
-                told = True
-                on_wait()
-            time.sleep(poll_s)
+            stack.enter_context(file_lock(lock_file(warehouse)).held(max_wait_s, on_wait=on_wait))
+        except LockTimeout:
+            raise WarehouseBusy(
+                f"{warehouse}: held by another process for over {max_wait_s:.0f} s; "
+                "try again when it has finished"
+            ) from None
+        yield

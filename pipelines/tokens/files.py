@@ -4,7 +4,7 @@ Directories are 0700 and files 0600 whatever the umask, and a store found open t
 users is refused rather than used. A save writes a temp file in the same directory, fsyncs
 it, renames it over the old file and fsyncs the directory: a reader (or a process started
 after a crash) sees the old tokens or the new ones, never a mix. An account's lock is an
-``flock`` on its own ``<account>.lock`` file (flock.py).
+``flock`` on its own ``<account>.lock`` file (warehouse/flock.py).
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ import secrets
 import string
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from pipelines.tokens.base import Tokens, TokenStoreError
-from pipelines.tokens.flock import file_lock
+from warehouse.flock import LockTimeout, file_lock
 
 _SAFE = frozenset(string.ascii_lowercase + string.digits + "-_")
 _MAX_NAME = 150
@@ -116,9 +116,15 @@ class FileTokenStore:
         for folder in (self.directory, path.parent):
             _make_private_dir(provider, folder)
         lock_path = path.with_suffix(".lock")
-        with file_lock(lock_path).held(
-            provider, self.lock_timeout_s, on_acquire=lambda: _drop_temp_files(path)
-        ):
+        with ExitStack() as stack:
+            try:
+                stack.enter_context(
+                    file_lock(lock_path).held(
+                        self.lock_timeout_s, on_acquire=lambda: _drop_temp_files(path)
+                    )
+                )
+            except LockTimeout as timeout:
+                raise TokenStoreError(provider, lock_path, timeout.cause) from None
             yield
 
 

@@ -37,7 +37,7 @@ def test_a_second_process_waits_and_says_so_once(tmp_path: Path) -> None:
     holder = _hold(path, 1.0)
     said: list[str] = []
     began = time.monotonic()
-    with writer_lock(path, on_wait=lambda: said.append("waiting"), poll_s=0.05):
+    with writer_lock(path, on_wait=lambda: said.append("waiting")):
         waited = time.monotonic() - began
     holder.wait(timeout=10)
     assert said == ["waiting"] and waited >= 0.5
@@ -47,7 +47,7 @@ def test_it_gives_up_with_one_line_after_the_longest_wait(tmp_path: Path) -> Non
     path = tmp_path / "w.duckdb"
     holder = _hold(path, 5.0)
     try:
-        with pytest.raises(WarehouseBusy) as busy, writer_lock(path, max_wait_s=0.3, poll_s=0.05):
+        with pytest.raises(WarehouseBusy) as busy, writer_lock(path, max_wait_s=0.3):
             pass
         assert str(busy.value) == (
             f"{path}: held by another process for over 0 s; try again when it has finished"

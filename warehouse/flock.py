@@ -1,8 +1,10 @@
-"""Account locks: an ``flock`` on a lock file, exclusive between processes and threads.
+"""File locks: an ``flock`` on a lock file, exclusive between processes and threads.
 
-The kernel releases an flock when its holder dies, even by SIGKILL, so a crashed run never
-leaves an account locked, and no stale-lock detection is needed. Lock files are never
-deleted: removing one while another process waits on it would let two holders in.
+One implementation for every lock lsw takes across processes (the warehouse's writer lock,
+each token-store account). The kernel releases an flock when its holder dies, even by
+SIGKILL, so a crashed run never leaves anything locked, and no stale-lock detection is
+needed. Lock files are never deleted: removing one while another process waits on it would
+let two holders in.
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from pipelines.tokens.base import TokenStoreError
+
+class LockTimeout(Exception):
+    """Another process held the lock for longer than the caller would wait."""
+
+    def __init__(self, path: Path, timeout_s: float, cause: str = "") -> None:
+        self.path = path
+        self.timeout_s = timeout_s
+        self.cause = cause or f"still locked by another run after {timeout_s:g} s"
+        super().__init__(f"{path}: {self.cause}")
 
 
 class FileLock:
@@ -33,18 +43,27 @@ class FileLock:
 
     @contextmanager
     def held(
-        self, provider: str, timeout_s: float, on_acquire: Callable[[], None]
+        self,
+        timeout_s: float,
+        on_acquire: Callable[[], None] | None = None,
+        on_wait: Callable[[], None] | None = None,
     ) -> Iterator[None]:
+        """Hold the lock for the block; ``on_wait`` is called once if someone else holds it,
+        ``on_acquire`` once the lock is taken (not on re-entry). Raises LockTimeout."""
         deadline = time.monotonic() + timeout_s
-        if not self.thread_lock.acquire(timeout=timeout_s):
-            raise self._timed_out(provider, timeout_s)
+        if not self.thread_lock.acquire(blocking=False):
+            if on_wait is not None:
+                on_wait()
+                on_wait = None
+            if not self.thread_lock.acquire(timeout=timeout_s):
+                raise LockTimeout(self.path, timeout_s)
         try:
             outermost = self.depth == 0
             if outermost:
-                self.descriptor = self._flock(provider, deadline, timeout_s)
+                self.descriptor = self._flock(deadline, timeout_s, on_wait)
             self.depth += 1
             try:
-                if outermost:
+                if outermost and on_acquire is not None:
                     on_acquire()
                 yield
             finally:
@@ -55,13 +74,13 @@ class FileLock:
         finally:
             self.thread_lock.release()
 
-    def _flock(self, provider: str, deadline: float, timeout_s: float) -> int:
+    def _flock(self, deadline: float, timeout_s: float, on_wait: Callable[[], None] | None) -> int:
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             os.fchmod(descriptor, 0o600)
         except OSError as error:
-            cause = f"cannot be opened: {error.strerror}"
-            raise TokenStoreError(provider, self.path, cause) from None
+            raise LockTimeout(self.path, 0, f"cannot be opened: {error.strerror}") from None
         delay = 0.001
         while True:
             try:
@@ -70,13 +89,12 @@ class FileLock:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     os.close(descriptor)
-                    raise self._timed_out(provider, timeout_s) from None
+                    raise LockTimeout(self.path, timeout_s) from None
+                if on_wait is not None:
+                    on_wait()
+                    on_wait = None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.05)
-
-    def _timed_out(self, provider: str, timeout_s: float) -> TokenStoreError:
-        cause = f"still locked by another run after {timeout_s:g} s"
-        return TokenStoreError(provider, self.path, cause)
 
 
 _locks: dict[Path, FileLock] = {}
