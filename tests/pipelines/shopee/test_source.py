@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pipelines.shopee.fetch import session_row
+from pipelines.shopee.schema import DETAIL
 from pipelines.shopee.settings import Account
 from sandbox import SandboxServer
 from sandbox.providers.shopee import ShopeeService
@@ -256,7 +257,9 @@ def test_seconds_and_milliseconds_read_alike() -> None:
         "start_time": "1795003600999",
         "end_time": 0,
     }
-    for detail in (seconds, millis):
+    for raw in (seconds, millis):
+        detail = DETAIL.validate_python({"error": "", "response": raw})["response"]
+        assert detail is not None
         row = session_row(account, 9, detail)
         assert (row["create_time"], row["start_time"], row["end_time"]) == (
             1_795_000_000,
