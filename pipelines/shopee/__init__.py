@@ -29,7 +29,7 @@ from pipelines.figures import INCOMPLETE_SUFFIX, FigureCheck
 from pipelines.report import RunReport
 from pipelines.shopee.api import ShopeeApi
 from pipelines.shopee.check import check_credentials
-from pipelines.shopee.fetch import Row, SessionResult, StoppedAccounts, Window, fetch_session
+from pipelines.shopee.fetch import Row, SessionResult, Window, fetch_session
 from pipelines.shopee.schema import (
     ITEM_METRICS_SCHEMA,
     ITEMS_SCHEMA,
@@ -173,16 +173,15 @@ def _extract(
     """
     if not configured:
         return
-    stopped = StoppedAccounts()
     api = ShopeeApi(config, store=store, clock=clock)
     try:
-        yield fetch_session(api, configured[0], window, stopped, threading.Event())
+        yield fetch_session(api, configured[0], window, threading.Event())
         if api.refused is not None:
             yield from (SessionResult(s, not_read=True) for s in configured[1:])
             return
         yield from fan_out(
             configured[1:],
-            lambda session, stop: fetch_session(api, session, window, stopped, stop),
+            lambda session, stop: fetch_session(api, session, window, stop),
             concurrency=config.concurrency,
         )
     finally:

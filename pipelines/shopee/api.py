@@ -18,9 +18,16 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import TypeAdapter
 
-from pipelines.errors import MalformedResponse
+from pipelines.errors import MalformedResponse, ProviderError
 from pipelines.http import Attempt, HttpSettings, ProviderClient
-from pipelines.shopee.errors import AppRefused, TokenRefused, classify, classify_refresh
+from pipelines.shopee.errors import (
+    AppRefused,
+    QuotaReached,
+    RefreshRefused,
+    TokenRefused,
+    classify,
+    classify_refresh,
+)
 from pipelines.shopee.schema import TOKEN_ANSWER, Envelope
 from pipelines.shopee.settings import (
     LIVE,
@@ -77,6 +84,7 @@ class ShopeeApi:
         self._keepers: dict[int, TokenKeeper] = {}
         self._lock = threading.Lock()
         self.refused: AppRefused | None = None  # the app's credentials failed: call no more
+        self._stopped: dict[int, ProviderError] = {}  # accounts failed for good, and why
 
     def close(self) -> None:
         self.client.close()
@@ -90,6 +98,22 @@ class ShopeeApi:
     @property
     def requests_made(self) -> int:
         return self.client.requests_made
+
+    def stop_account(self, user_id: int, error: ProviderError) -> None:
+        """``user_id`` failed for good (its refresh refused, its daily limit reached): its
+        calls from now on raise ``error`` without being sent."""
+        with self._lock:
+            self._stopped.setdefault(user_id, error)
+
+    def stopped(self, user_id: int) -> bool:
+        with self._lock:
+            return user_id in self._stopped
+
+    def _unless_stopped(self, user_id: int) -> None:
+        with self._lock:
+            error = self._stopped.get(user_id)
+        if error is not None:
+            raise error
 
     # --- tokens ------------------------------------------------------------------------------
 
@@ -120,20 +144,25 @@ class ShopeeApi:
     def _refresh(self, account: Account, refresh_token: str | None) -> Tokens:
         """Spend ``refresh_token`` for a new pair (refresh_access_token)."""
         assert refresh_token is not None
+        self._unless_stopped(account.user_id)  # a thread queued on the account's lock
         body = {
             "refresh_token": refresh_token,
             "partner_id": self.partner_id,
             "user_id": account.user_id,
         }
         asked_at = self.clock()
-        answer = self._request(
-            "POST",
-            REFRESH_PATH,
-            lambda r: validate_json(TOKEN_ANSWER, r.content, PROVIDER, f"POST {REFRESH_PATH}"),
-            json=body,
-            classify=classify_refresh(account.user_id),
-            prepare=lambda: self._signed(REFRESH_PATH),
-        )
+        try:
+            answer = self._request(
+                "POST",
+                REFRESH_PATH,
+                lambda r: validate_json(TOKEN_ANSWER, r.content, PROVIDER, f"POST {REFRESH_PATH}"),
+                json=body,
+                classify=classify_refresh(account.user_id),
+                prepare=lambda: self._signed(REFRESH_PATH),
+            )
+        except RefreshRefused as exc:
+            self.stop_account(account.user_id, exc)  # before the lock is let go
+            raise
         return Tokens(
             access_token=answer["access_token"],
             expires_at=asked_at + answer["expire_in"],
@@ -167,9 +196,21 @@ class ShopeeApi:
     def get(self, user_id: int, api: str, adapter: TypeAdapter[Envelope[T]], **params: Any) -> T:
         """``GET /api/v2/livestream/<api>`` for the account: its ``response``.
 
-        A refused access token is refreshed once (another thread or process may have done
-        it already: the keeper then hands over theirs); refused again, the account is done.
+        An account that failed for good (refresh refused, token refused again, daily limit)
+        sends nothing more in this run: its calls raise that failure.
         """
+        self._unless_stopped(user_id)
+        try:
+            return self._get_with_token(user_id, api, adapter, params)
+        except (TokenRefused, RefreshRefused, QuotaReached) as exc:
+            self.stop_account(user_id, exc)
+            raise
+
+    def _get_with_token(
+        self, user_id: int, api: str, adapter: TypeAdapter[Envelope[T]], params: Mapping[str, Any]
+    ) -> T:
+        """A refused access token is refreshed once (another thread or process may have done
+        it already: the keeper then hands over theirs); refused again, the account is done."""
         keeper = self.keeper(user_id)
         token = keeper.access_token()
         try:

@@ -73,32 +73,15 @@ class SessionResult:
     not_read: bool = False  # its account or the run had stopped before it was reached
 
 
-class StoppedAccounts:
-    """Accounts that failed for good in this run: their other sessions spend no calls."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._stopped: set[int] = set()
-
-    def stop(self, user_id: int) -> None:
-        with self._lock:
-            self._stopped.add(user_id)
-
-    def __contains__(self, user_id: int) -> bool:
-        with self._lock:
-            return user_id in self._stopped
-
-
 def fetch_session(
     api: ShopeeApi,
     configured: ConfiguredSession,
     window: Window,
-    stopped: StoppedAccounts,
     stop: threading.Event,
 ) -> SessionResult:
     result = SessionResult(configured)
     uid, sid = configured.user_id, configured.session_id
-    if stop.is_set() or api.refused is not None or uid in stopped:
+    if stop.is_set() or api.refused is not None or api.stopped(uid):
         result.not_read = True
         return result
     account = api.accounts[uid]
@@ -124,7 +107,7 @@ def fetch_session(
         if isinstance(exc, AppRefused):
             stop.set()  # every call would be refused alike
         else:
-            stopped.stop(uid)
+            api.stop_account(uid, exc)
     return result
 
 

@@ -20,7 +20,7 @@ from pipelines.shopee.settings import ShopeeConfig
 from pipelines.tokens import FileTokenStore
 from sandbox import SandboxServer
 from sandbox.providers.shopee import ShopeeService
-from tests.pipelines.shopee.conftest import Warehouse, config, day
+from tests.pipelines.shopee.conftest import Warehouse, anchor, config, day, pages
 
 ROOT = Path(__file__).resolve().parents[3]
 HOURS_4 = 4 * 3600
@@ -177,6 +177,13 @@ def test_a_refused_refresh_fails_that_account_with_one_line(
     users = {u for (u,) in warehouse_file.rows("select distinct user_id from shopee.sessions")}
     assert gone not in users and len(users) == 7
     assert _refreshes(sandbox) == 7
+    # its refresh was asked once, however many of its sessions were in flight; the other
+    # accounts read every detail, and the rest for their sessions of the window
+    others = [s for s in service.listed_sessions() if s["user_id"] != gone]
+    lo, hi = day(17).timestamp(), day(20).timestamp()
+    window = [s["session_id"] for s in others if lo <= anchor(service, s["session_id"]) < hi]
+    calls = sum(1 + 2 * pages(len(service.sessions[s].items)) for s in window)
+    assert report.requests == len(others) + calls + 7 + 1
 
 
 def _child(mode: str, store: FileTokenStore, uid: int, sid: int) -> subprocess.Popen[str]:
