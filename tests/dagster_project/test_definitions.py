@@ -6,6 +6,8 @@ from dagster import DailyPartitionsDefinition
 
 from dagster_project.definitions import defs
 
+SHOPEE = ["shopee/item_metrics", "shopee/items", "shopee/session_metrics", "shopee/sessions"]
+
 
 def test_asset_graph_snapshot() -> None:
     graph = defs.resolve_asset_graph()
@@ -25,7 +27,7 @@ def test_asset_graph_snapshot() -> None:
             "marts",
             "DailyPartitionsDefinition",
             "SINGLE_RUN",
-            ["marts/dim_fx_rates", "tiktok_shop/livestreams"],
+            ["marts/dim_fx_rates", *SHOPEE, "tiktok_shop/livestreams"],
         ),
         "marts/gmv_daily": (
             "marts",
@@ -43,15 +45,16 @@ def test_asset_graph_snapshot() -> None:
             "marts",
             "DailyPartitionsDefinition",
             "SINGLE_RUN",
-            ["tiktok_shop/livestreams"],
+            [*SHOPEE, "tiktok_shop/livestreams"],
         ),
         "marts/followers_daily": (
             "marts",
             "DailyPartitionsDefinition",
             "SINGLE_RUN",
-            ["tiktok_shop/livestreams"],
+            [*SHOPEE, "tiktok_shop/livestreams"],
         ),
         "tiktok_shop/livestreams": ("tiktok_shop", "DailyPartitionsDefinition", "SINGLE_RUN", []),
+        **{key: ("shopee", "DailyPartitionsDefinition", "SINGLE_RUN", []) for key in SHOPEE},
     }
 
 

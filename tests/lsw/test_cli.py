@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from lsw.cli import app
 from sandbox import SandboxServer
+from tests.conftest import FROZEN_AT
 
 runner = CliRunner()
 
@@ -23,13 +24,21 @@ def _count(warehouse: Path, table: str) -> int:
         return int(con.execute(f"select count(*) from {table}").fetchall()[0][0])
 
 
-def test_run_loads_the_range_and_prints_the_summary(warehouse: Path) -> None:
+def _sign_by_the_sandbox_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shopee refuses a timestamp 5 minutes off its clock: sign by the frozen sandbox's."""
+    monkeypatch.setenv("SOURCES__SHOPEE__CLOCK_OFFSET_S", str(FROZEN_AT - time.time()))
+
+
+def test_run_loads_the_range_and_prints_the_summary(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _sign_by_the_sandbox_clock(monkeypatch)
     result = runner.invoke(app, ["run", "--start", "2026-11-18", "--end", "2026-11-19"])
     assert result.exit_code == 0, result.output
-    assert "shopee: skipped (no source yet in this version)" in result.output
+    assert "firework: skipped (no source yet in this version)" in result.output
     assert "Sessions that started 2026-11-18 .. 2026-11-19 (UTC)" in result.output
     assert "Sessions and GMV by provider" in result.output
-    assert _count(warehouse, "marts.fct_sessions") == 9
+    assert _count(warehouse, "marts.fct_sessions") == 9 + 35  # tiktok_shop, shopee
 
 
 def test_run_failure_is_one_line_and_exit_1(warehouse: Path, sandbox: SandboxServer) -> None:
@@ -60,10 +69,12 @@ def test_run_rejects_bad_input(warehouse: Path) -> None:
 def test_check_says_ok_or_what_is_wrong(
     warehouse: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _sign_by_the_sandbox_clock(monkeypatch)
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 0, result.output
     assert "tiktok_shop: ok (1 credit spent; KeyAPI has no free call)" in result.output
-    assert "shopee: not configured" in result.output
+    assert "shopee: ok (8 accounts, 8 requests: " in result.output
+    assert "firework: not configured" in result.output
     assert sandbox.stats()["tiktok_shop"]["credits_used"] == 1
     monkeypatch.setenv("SOURCES__TIKTOK_SHOP__API_KEY", "sk_live_revoked_0000")
     result = runner.invoke(app, ["check", "-p", "tiktok_shop"])
