@@ -91,7 +91,7 @@ def shopee_source(
         results = _extract(config, sessions, window, report, store, clock)
         for chunk in chunked(results, SESSIONS_PER_BATCH):
             _remember(chunk, known)
-            yield _batch(chunk, figures, report, window, days)
+            yield _batch(chunk, figures, report, days)
         line = figures.line(PROVIDER, "session metrics")
         if line:
             report.warn(line)
@@ -193,7 +193,6 @@ def _batch(
     results: list[SessionResult],
     figures: FigureCheck,
     report: RunReport,
-    window: Window,
     days: list[date],
 ) -> Batch:
     """The rows of ``results``, with each session's failure reported and its days marked."""

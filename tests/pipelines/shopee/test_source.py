@@ -4,11 +4,15 @@ timestamps, errors that reach one session, one account or the whole app."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
-from pipelines.shopee.fetch import session_row
-from pipelines.shopee.schema import DETAIL
-from pipelines.shopee.settings import Account
+from pipelines.figures import FigureCheck
+from pipelines.report import RunReport
+from pipelines.shopee import _batch
+from pipelines.shopee.fetch import SessionResult, session_row
+from pipelines.shopee.schema import DETAIL, KEY_FIGURES
+from pipelines.shopee.settings import Account, ConfiguredSession
 from sandbox import SandboxServer
 from sandbox.providers.shopee import ShopeeService
 from tests.pipelines.shopee.conftest import Warehouse, anchor, config, day, pages
@@ -267,3 +271,56 @@ def test_seconds_and_milliseconds_read_alike() -> None:
             None,
         )
         assert row["session_start"] == 1_795_003_600 and row["currency"] == "THB"
+
+
+def test_an_item_taken_out_of_the_bag_leaves_the_tables(
+    warehouse_file: Warehouse, service: ShopeeService
+) -> None:
+    big = service.showcase.big
+    warehouse_file.load(day(17), day(18))
+    count = "select count(*) from shopee.{} where session_id = ?"
+    assert [warehouse_file.rows(count.format(t), big) for t in ("item_metrics", "items")] == [
+        [(150,)],
+        [(150,)],
+    ]
+    session = service.sessions[big]
+    with service.lock:
+        session.items = session.items[:120]
+    warehouse_file.load(day(17), day(18))
+    assert [warehouse_file.rows(count.format(t), big) for t in ("item_metrics", "items")] == [
+        [(120,)],
+        [(120,)],
+    ]
+
+
+def test_a_metric_without_a_key_figure_is_kept_aside() -> None:
+    configured = ConfiguredSession(7, 9)
+    session = {"user_id": 7, "session_id": 9, "session_start": 1_795_003_600}
+    whole = {
+        **session,
+        "gmv": 10.0,
+        "views": 5,
+        "peak_ccu": 2,
+        "likes": 1,
+        "comments": 0,
+        "shares": 0,
+        "orders": 1,
+    }
+    partial = {**whole, "session_id": 10, "gmv": None}
+    results = [
+        SessionResult(configured, session=session, in_window=True, metric=whole),
+        SessionResult(
+            ConfiguredSession(7, 10),
+            session={**session, "session_id": 10},
+            in_window=True,
+            metric=partial,
+        ),
+    ]
+    figures = FigureCheck(KEY_FIGURES)
+    report = RunReport("shopee")
+    batch = _batch(results, figures, report, [date(2026, 11, 18)])
+    assert batch.metrics == [whole] and batch.metrics_incomplete == [partial]
+    assert figures.line("shopee", "session metrics") == (
+        "shopee: 1 of 2 session metrics answered without a key figure (gmv 1): loaded where "
+        "new, never over a value loaded before"
+    )
