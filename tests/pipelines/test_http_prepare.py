@@ -50,9 +50,7 @@ def test_each_attempt_is_prepared_afresh(recorder: str) -> None:
         return Attempt(params={"timestamp": now}, headers={"X-Sig": f"sig-{now}"})
 
     with ProviderClient("p", recorder, settings=FAST) as client:
-        body = client.request(
-            "GET", "/x", lambda r: r.json(), params={"id": 7}, prepare=prepare
-        )
+        body = client.request("GET", "/x", lambda r: r.json(), params={"id": 7}, prepare=prepare)
     assert body == {"ok": True} and client.requests_made == 2
     assert _Recorder.seen == [
         ({"id": ["7"], "timestamp": ["1000"]}, "sig-1000"),  # refused with a 503
