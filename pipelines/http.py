@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -66,6 +66,18 @@ class HttpSettings:
     rate_limit: int | None = None
     rate_window_s: float = 1.0
     max_requests: int | None = None
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """Query parameters and headers made afresh for each attempt of a request.
+
+    A provider that signs a timestamp (Shopee) must sign every attempt anew: a retry sent
+    with the first attempt's signature would be refused once the timestamp is stale.
+    """
+
+    params: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -137,21 +149,29 @@ class ProviderClient:
         data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         classify: Callable[[httpx.Response, str], None] | None = None,
+        prepare: Callable[[], Attempt] | None = None,
     ) -> T:
         """Send with retries and return ``parse(response)``.
 
         ``classify`` may raise a provider-specific error for an answer whose HTTP status says
         success but whose body does not (Trovo's 11706, Shopee's envelope); by default the
         HTTP status decides. ``parse`` turns a good answer into data and raises
-        MalformedResponse when the shape is wrong.
+        MalformedResponse when the shape is wrong. ``prepare``, when given, is called just
+        before each attempt is sent (after any rate-limit wait) for the parameters and headers
+        that attempt adds to ``params`` and ``headers``: a signature over the current time.
         """
         endpoint = f"{method} {path}"
-        url = self._base + path + (f"?{urlencode(params, doseq=True)}" if params else "")
+        url = self._url(path, params)
 
         def attempt() -> T:
             self._spend(endpoint)
+            sent_url, sent_headers = url, headers
+            if prepare is not None:
+                fresh = prepare()
+                sent_url = self._url(path, {**(params or {}), **fresh.params})
+                sent_headers = {**(headers or {}), **fresh.headers} or None
             try:
-                response = self._send(method, url, json, data, headers)
+                response = self._send(method, sent_url, json, data, sent_headers)
             except httpx.TransportError as exc:
                 log.debug("%s: %s: %s", self.provider, endpoint, type(exc).__name__)
                 raise
@@ -184,6 +204,9 @@ class ProviderClient:
                 endpoint,
                 f"{_transport_cause(exc)}, still after {self.settings.max_attempts} attempts",
             ) from None
+
+    def _url(self, path: str, params: Mapping[str, Any] | None) -> str:
+        return self._base + path + (f"?{urlencode(params, doseq=True)}" if params else "")
 
     def _send(
         self,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipelines.firework import SPEC as FIREWORK
+from pipelines.shopee import SPEC as SHOPEE
 from pipelines.spec import ProviderSpec
 from pipelines.tiktok_shop import SPEC as TIKTOK_SHOP
 
@@ -17,6 +18,7 @@ ALL_PROVIDERS = ("shopee", "tiktok_shop", "firework", "trovo", "lisa")
 SPECS: dict[str, ProviderSpec[Any]] = {
     spec.name: spec
     for spec in (
+        SHOPEE,
         TIKTOK_SHOP,
         FIREWORK,
     )

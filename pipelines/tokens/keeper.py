@@ -61,8 +61,9 @@ class TokenKeeper:
 
     def access_token(self) -> str:
         """A working access token: the stored one while it lasts, else a fresh one."""
-        if self._usable(self._current):
-            return self._current.access_token
+        current = self._current  # read once: another thread's rejected() may clear it
+        if self._usable(current):
+            return current.access_token
         stored = self._load()
         if self._usable(stored):
             return stored.access_token

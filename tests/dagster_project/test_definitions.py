@@ -6,6 +6,45 @@ from dagster import DailyPartitionsDefinition
 
 from dagster_project.definitions import defs
 
+DAILY = ("DailyPartitionsDefinition", "SINGLE_RUN")
+
+# Each provider's assets: name -> partitioned (history) or not (point-in-time snapshots),
+# and which of them the marts read.
+PROVIDERS: dict[str, dict[str, bool]] = {
+    "shopee": {"item_metrics": True, "items": True, "session_metrics": True, "sessions": True},
+    "tiktok_shop": {"livestreams": True},
+    "firework": {
+        "livestream_status": False,
+        "livestreams": True,
+        "product_images": True,
+        "product_units": True,
+        "products": True,
+    },
+}
+MART_INPUTS = {
+    "shopee": ["item_metrics", "items", "session_metrics", "sessions"],
+    "tiktok_shop": ["livestreams"],
+    "firework": ["livestreams", "product_units", "products"],
+}
+
+
+def _expected() -> dict[str, tuple[object, ...]]:
+    raw = [f"{p}/{t}" for p, tables in MART_INPUTS.items() for t in tables]
+    expected: dict[str, tuple[object, ...]] = {
+        f"{provider}/{name}": (provider, *(DAILY if daily else (None, None)), [])
+        for provider, assets in PROVIDERS.items()
+        for name, daily in assets.items()
+    }
+    expected |= {
+        "marts/dim_fx_rates": ("marts", None, None, []),
+        "marts/fct_sessions": ("marts", *DAILY, sorted([*raw, "marts/dim_fx_rates"])),
+        "marts/gmv_daily": ("marts", *DAILY, ["marts/fct_sessions"]),
+        "marts/engagement_daily": ("marts", *DAILY, ["marts/fct_sessions"]),
+        "marts/product_performance": ("marts", *DAILY, sorted(raw)),
+        "marts/followers_daily": ("marts", *DAILY, sorted(raw)),
+    }
+    return expected
+
 
 def test_asset_graph_snapshot() -> None:
     graph = defs.resolve_asset_graph()
@@ -19,46 +58,7 @@ def test_asset_graph_snapshot() -> None:
             node.backfill_policy.policy_type.value if node.backfill_policy else None,
             sorted(k.to_user_string() for k in node.parent_keys),
         )
-    firework = ["firework/livestreams", "firework/product_units", "firework/products"]
-    assert snapshot == {
-        "firework/livestream_status": ("firework", None, None, []),
-        "firework/livestreams": ("firework", "DailyPartitionsDefinition", "SINGLE_RUN", []),
-        "firework/product_images": ("firework", "DailyPartitionsDefinition", "SINGLE_RUN", []),
-        "firework/product_units": ("firework", "DailyPartitionsDefinition", "SINGLE_RUN", []),
-        "firework/products": ("firework", "DailyPartitionsDefinition", "SINGLE_RUN", []),
-        "marts/dim_fx_rates": ("marts", None, None, []),
-        "marts/fct_sessions": (
-            "marts",
-            "DailyPartitionsDefinition",
-            "SINGLE_RUN",
-            [*firework, "marts/dim_fx_rates", "tiktok_shop/livestreams"],
-        ),
-        "marts/gmv_daily": (
-            "marts",
-            "DailyPartitionsDefinition",
-            "SINGLE_RUN",
-            ["marts/fct_sessions"],
-        ),
-        "marts/engagement_daily": (
-            "marts",
-            "DailyPartitionsDefinition",
-            "SINGLE_RUN",
-            ["marts/fct_sessions"],
-        ),
-        "marts/product_performance": (
-            "marts",
-            "DailyPartitionsDefinition",
-            "SINGLE_RUN",
-            [*firework, "tiktok_shop/livestreams"],
-        ),
-        "marts/followers_daily": (
-            "marts",
-            "DailyPartitionsDefinition",
-            "SINGLE_RUN",
-            [*firework, "tiktok_shop/livestreams"],
-        ),
-        "tiktok_shop/livestreams": ("tiktok_shop", "DailyPartitionsDefinition", "SINGLE_RUN", []),
-    }
+    assert snapshot == _expected()
 
 
 def test_partitions_are_daily_utc_and_include_today() -> None:

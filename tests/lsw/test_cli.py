@@ -30,7 +30,6 @@ def test_run_loads_the_range_and_prints_the_summary(warehouse: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Sessions that started 2026-11-18 .. 2026-11-19 (UTC)" in result.output
     assert "Sessions and GMV by provider" in result.output
-    # 9 TikTok Shop sessions and 17 Firework livestreams scheduled on those two days
     assert _count(warehouse, "marts.fct_sessions") == 9
 
 

@@ -17,6 +17,7 @@ route table; the endpoints live in ``tokens``, ``sessions``, ``items`` and ``com
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -141,13 +142,19 @@ class ShopeeService(ProviderService):
             }
             for s in self.sellers
         ]
-        return {
+        env = {
             "SOURCES__SHOPEE__BASE_URL": base_url,
             "SOURCES__SHOPEE__PARTNER_ID": str(self.partner_id),
             "SOURCES__SHOPEE__PARTNER_KEY": self.partner_key,
             "SOURCES__SHOPEE__ACCOUNTS": orjson.dumps(accounts).decode(),
             "SOURCES__SHOPEE__SESSIONS": orjson.dumps(self.listed_sessions()).decode(),
         }
+        # Shopee refuses a timestamp 5 minutes off its own clock; a frozen sandbox's clock is
+        # days off this machine's, so tell the source how far (the documented key for a host
+        # whose clock is off); 0 on real time.
+        offset = self.ctx.clock.now() - time.time() if self.ctx.clock.frozen else 0.0
+        env["SOURCES__SHOPEE__CLOCK_OFFSET_S"] = f"{offset:.0f}"
+        return env
 
     def error_response(self, kind: str, status: int, retry_after: float) -> Response:
         """``error_server`` carries the message CONTRACT-NOTES.md quotes for it."""
