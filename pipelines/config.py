@@ -14,6 +14,7 @@ from dlt.common.configuration import configspec, resolve_configuration
 from dlt.common.configuration.exceptions import (
     ConfigFieldMissingException,
     ConfigProviderException,
+    ConfigurationException,
     ConfigurationValueError,
 )
 from dlt.common.configuration.specs import BaseConfiguration
@@ -88,6 +89,9 @@ def read_config(spec: type[C]) -> C | None:
         raise ConfigError(
             f"{spec.provider}: configuration: {what}: cannot be read{expected}"
         ) from None
+    except ConfigurationException as exc:  # e.g. a secret written in config.toml
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(f"{spec.provider}: configuration: {first}") from None
 
 
 def required_keys(spec: type[ProviderConfig]) -> set[str]:
