@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import httpx
 
-from pipelines.errors import AuthError, ProviderError
+from pipelines.errors import AuthError, ProviderError, TransientMalformed
 from pipelines.fanout import fan_out
 from pipelines.firework.auth import Auth, Clock, token_refused_again
 from pipelines.firework.schema import DETAIL, Detail
@@ -75,6 +75,9 @@ def detail_classifier(client: ProviderClient) -> Callable[[httpx.Response, str],
             return
         message = error_message(response)
         cause = f"HTTP {status}: {message}"
+        if not _is_json(response):
+            # a body cut off in transit says nothing about which error this is: ask again
+            raise TransientMalformed(PROVIDER, endpoint, f"{cause} (body is not JSON)")
         lowered = message.strip().lower()
         if status == 401 and lowered == ACCESS_DENIED:
             raise NotYours(PROVIDER, endpoint, cause, status)
@@ -193,3 +196,11 @@ def skipped_line(kind: type[Skipped], ids: list[str]) -> str:
     )
     plural = "livestream" if len(ids) == 1 else "livestreams"
     return f"{PROVIDER}: {len(ids)} configured {plural} {kind.what}, skipped: {named}"
+
+
+def _is_json(response: httpx.Response) -> bool:
+    try:
+        response.json()
+    except ValueError:
+        return False
+    return True
