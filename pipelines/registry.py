@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipelines.lisa import SPEC as LISA
 from pipelines.spec import ProviderSpec
 from pipelines.tiktok_shop import SPEC as TIKTOK_SHOP
 
 ALL_PROVIDERS = ("shopee", "tiktok_shop", "firework", "trovo", "lisa")
 
-SPECS: dict[str, ProviderSpec[Any]] = {spec.name: spec for spec in (TIKTOK_SHOP,)}
+SPECS: dict[str, ProviderSpec[Any]] = {spec.name: spec for spec in (TIKTOK_SHOP, LISA)}
 
 
 def spec(name: str) -> ProviderSpec[Any] | None:
