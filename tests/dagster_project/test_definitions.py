@@ -25,7 +25,13 @@ def test_asset_graph_snapshot() -> None:
             "marts",
             "DailyPartitionsDefinition",
             "SINGLE_RUN",
-            ["marts/dim_fx_rates", "tiktok_shop/livestreams"],
+            [
+                "lisa/show_products",
+                "lisa/shows",
+                "lisa/streams",
+                "marts/dim_fx_rates",
+                "tiktok_shop/livestreams",
+            ],
         ),
         "marts/gmv_daily": (
             "marts",
@@ -43,15 +49,23 @@ def test_asset_graph_snapshot() -> None:
             "marts",
             "DailyPartitionsDefinition",
             "SINGLE_RUN",
-            ["tiktok_shop/livestreams"],
+            ["lisa/show_products", "lisa/shows", "lisa/streams", "tiktok_shop/livestreams"],
         ),
         "marts/followers_daily": (
             "marts",
             "DailyPartitionsDefinition",
             "SINGLE_RUN",
-            ["tiktok_shop/livestreams"],
+            ["lisa/show_products", "lisa/shows", "lisa/streams", "tiktok_shop/livestreams"],
         ),
         "tiktok_shop/livestreams": ("tiktok_shop", "DailyPartitionsDefinition", "SINGLE_RUN", []),
+        "lisa/channels": ("lisa", "DailyPartitionsDefinition", "SINGLE_RUN", []),
+        "lisa/shows": ("lisa", "DailyPartitionsDefinition", "SINGLE_RUN", []),
+        "lisa/streams": ("lisa", "DailyPartitionsDefinition", "SINGLE_RUN", []),
+        "lisa/show_products": ("lisa", "DailyPartitionsDefinition", "SINGLE_RUN", []),
+        # the incremental refresh: unpartitioned, hourly, into the same tables
+        "lisa/shows_modified": ("lisa", None, None, []),
+        "lisa/streams_modified": ("lisa", None, None, []),
+        "lisa/show_products_modified": ("lisa", None, None, []),
     }
 
 
