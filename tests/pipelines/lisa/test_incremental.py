@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 
 from pipelines.lisa import lisa_modified_source
+from pipelines.lisa.extract import _next_mark
+from pipelines.lisa.schema import Show
 from pipelines.report import RunReport
 from sandbox import SandboxServer
-from tests.pipelines.lisa.conftest import Warehouse, config, service
+from tests.pipelines.lisa.conftest import Warehouse, at, config, service
 
 EARLY = "27950230-6a46-4671-ab56-a3d55d10d246"  # no channel, two streams (11-17 and 11-18)
 LATEST = "2026-11-20T11:41:11.000Z"  # the world's latest modifiedAt: a stream going live
@@ -127,3 +130,20 @@ def test_a_list_that_grows_while_scrolled_keeps_the_mark(
     ]
     assert not report.errors and report.rows > 200
     assert wh.marks() == {}
+
+
+def test_the_mark_never_passes_lisas_clock_at_the_start() -> None:
+    """An edit stamped while the run reads may carry an earlier modifiedAt than a show read
+    after it: the mark stops a minute short of the server's clock (its Date header) when the
+    run began, and never goes back."""
+    since = datetime(2026, 11, 20, 11, 0, tzinfo=UTC)
+    shows: list[Show] = [
+        {"id": "a", "date": "2026-11-20T10:00:00.000Z", "meta": {"modifiedAt": "2026-11-20T11:30:00.000Z"}},
+        {"id": "b", "date": "2026-11-20T10:00:00.000Z", "meta": {"modifiedAt": "2026-11-20T11:59:30.000Z"}},
+    ]  # fmt: skip
+    server = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    assert _next_mark(since, shows, server) == datetime(2026, 11, 20, 11, 59, tzinfo=UTC)
+    assert _next_mark(since, shows, server + timedelta(hours=1)) == at("2026-11-20T11:59:30Z")
+    assert _next_mark(since, shows, None) == at("2026-11-20T11:59:30Z")
+    assert _next_mark(since, [], server) == since
+    assert _next_mark(since, shows, since - timedelta(hours=1)) == since
