@@ -21,7 +21,7 @@ from pipelines.errors import ProviderError
 from pipelines.fanout import fan_out
 from pipelines.http import ProviderClient
 from pipelines.lisa.client import Listing, lisa_client, scroll
-from pipelines.lisa.rows import channel_row, parse_time, product_rows, show_row, stream_row
+from pipelines.lisa.rows import channel_row, product_rows, show_row, stream_row, utc
 from pipelines.lisa.schema import CHANNEL_PAGE, SHOW_PAGE, Show
 from pipelines.lisa.settings import (
     ALL_STATUSES,
@@ -190,10 +190,10 @@ def _unique(shows: list[Show]) -> Iterable[Show]:
     return {show["id"]: show for show in shows}.values()
 
 
-def _at(stamp: str) -> datetime:
-    moment = parse_time(stamp)
-    assert moment is not None
-    return moment
+def _at(moment: datetime) -> datetime:
+    aware = utc(moment)
+    assert aware is not None
+    return aware
 
 
 def _read_days(days: list[date], shows: list[Show], margin_days: int) -> set[date]:
@@ -211,7 +211,8 @@ def _read_days(days: list[date], shows: list[Show], margin_days: int) -> set[dat
 
 
 def _next_mark(since: datetime, shows: list[Show], server_time: datetime | None) -> datetime:
-    latest = max((_at(s["meta"]["modifiedAt"]) for s in shows), default=since)
+    stamps = [(s.get("meta") or {}).get("modifiedAt") for s in shows]
+    latest = max((_at(t) for t in stamps if t is not None), default=since)
     if server_time is not None:
         latest = min(latest, server_time - CLOCK_MARGIN)
     return max(since, latest)

@@ -15,10 +15,14 @@ from pipelines.lisa.schema import Channel, Show, Stream, Texts
 
 
 def parse_time(value: str | None) -> datetime | None:
-    """LiSA's ISO-8601 instants (``2026-11-18T00:10:00.000Z``) as aware UTC datetimes."""
-    if not value:
+    """An ISO-8601 instant (``2026-11-18T00:10:00.000Z``) as an aware UTC datetime."""
+    return utc(datetime.fromisoformat(value.replace("Z", "+00:00"))) if value else None
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """Aware and in UTC; a time without an offset is taken as UTC, as LiSA writes them."""
+    if moment is None:
         return None
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -30,7 +34,7 @@ def default_text(texts: Texts | None) -> str | None:
 
 
 def show_row(show: Show, channels: list[str], account_id: str) -> dict[str, Any]:
-    meta = show["meta"]
+    meta = show.get("meta") or {}
     return {
         "id": show["id"],
         "name": show.get("name"),
@@ -40,10 +44,10 @@ def show_row(show: Show, channels: list[str], account_id: str) -> dict[str, Any]
         "title_default": default_text(show.get("title")),
         "title": show.get("title"),
         "description": show.get("description"),
-        "scheduled_at": parse_time(show["date"]),
-        "created_at": parse_time(meta.get("createdAt")),
-        "modified_at": parse_time(meta["modifiedAt"]),
-        "archived_at": parse_time(meta.get("archivedAt")),
+        "scheduled_at": utc(show["date"]),
+        "created_at": utc(meta.get("createdAt")),
+        "modified_at": utc(meta.get("modifiedAt")),
+        "archived_at": utc(meta.get("archivedAt")),
         "conducted": show.get("conducted"),
         "live": show.get("live"),
         "stream_count": len(show.get("streams") or []),
@@ -56,8 +60,8 @@ def stream_row(show_id: str, stream: Stream) -> dict[str, Any]:
         "stream_id": stream["id"],
         "show_id": show_id,
         "type": stream.get("type"),
-        "started_at": parse_time(stream["start"]),
-        "ended_at": parse_time(stream.get("end")),
+        "started_at": utc(stream["start"]),
+        "ended_at": utc(stream.get("end")),
         "duration_ms": metrics.get("durationInMs"),
         "viewers": metrics.get("numberOfViewers"),
         "emojis": metrics.get("numberOfEmojis"),

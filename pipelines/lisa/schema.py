@@ -2,13 +2,15 @@
 the arrow schemas of the raw tables.
 
 Validation is strict where a row would be wrong (a show without id or scheduled date, a stream
-without id or start) and lax where a real API drifts harmlessly: numbers sent as strings, a
-cosmetic field of the wrong type, fields nobody documented. Texts are LiSA's multilingual maps
-(``{"*": default, "fr": ...}``); every language is kept, as JSON, in the raw tables.
+without id or start, a time that is not ISO-8601) and lax where a real API drifts harmlessly:
+numbers sent as strings, a cosmetic field of the wrong type, fields nobody documented. Texts
+are LiSA's multilingual maps (``{"*": default, "fr": ...}``); every language is kept, as JSON,
+in the raw tables.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, NotRequired
 
 import pyarrow as pa
@@ -31,8 +33,8 @@ class Metrics(TypedDict):
 @with_config(ConfigDict(extra="ignore"))
 class Stream(TypedDict):
     id: str
-    start: str
-    end: NotRequired[str | None]  # absent while the stream is live
+    start: datetime
+    end: NotRequired[datetime | None]  # absent while the stream is live
     type: NotRequired[Annotated[str | None, Cosmetic]]
     metrics: NotRequired[Metrics | None]
 
@@ -81,9 +83,9 @@ class Features(TypedDict):
 
 @with_config(ConfigDict(extra="ignore"))
 class Meta(TypedDict):
-    createdAt: NotRequired[str | None]
-    modifiedAt: str
-    archivedAt: NotRequired[str | None]
+    createdAt: NotRequired[Annotated[datetime | None, Cosmetic]]
+    modifiedAt: NotRequired[datetime | None]  # what the incremental refresh's mark follows
+    archivedAt: NotRequired[Annotated[datetime | None, Cosmetic]]
 
 
 @with_config(ConfigDict(extra="ignore"))
@@ -92,8 +94,8 @@ class Show(TypedDict):
     show has no such field): the ``channel`` filter is how they are learned."""
 
     id: str
-    date: str
-    meta: Meta
+    date: datetime  # scheduled
+    meta: NotRequired[Meta | None]
     name: NotRequired[Annotated[str | None, Cosmetic]]
     status: NotRequired[str | None]
     title: NotRequired[Annotated[Texts | None, Cosmetic]]

@@ -138,9 +138,10 @@ def test_the_mark_never_passes_lisas_clock_at_the_start() -> None:
     run began, and never goes back."""
     since = datetime(2026, 11, 20, 11, 0, tzinfo=UTC)
     shows: list[Show] = [
-        {"id": "a", "date": "2026-11-20T10:00:00.000Z", "meta": {"modifiedAt": "2026-11-20T11:30:00.000Z"}},
-        {"id": "b", "date": "2026-11-20T10:00:00.000Z", "meta": {"modifiedAt": "2026-11-20T11:59:30.000Z"}},
-    ]  # fmt: skip
+        {"id": "a", "date": since, "meta": {"modifiedAt": at("2026-11-20T11:30:00.000Z")}},
+        {"id": "b", "date": since, "meta": {"modifiedAt": at("2026-11-20T11:59:30.000Z")}},
+        {"id": "c", "date": since},  # no meta: loaded, moves nothing
+    ]
     server = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
     assert _next_mark(since, shows, server) == datetime(2026, 11, 20, 11, 59, tzinfo=UTC)
     assert _next_mark(since, shows, server + timedelta(hours=1)) == at("2026-11-20T11:59:30Z")

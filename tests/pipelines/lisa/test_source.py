@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pipelines.lisa import lisa_source
+from pipelines.lisa import _batches, lisa_source
 from pipelines.lisa.client import check_credentials, lisa_client, scroll
 from pipelines.lisa.schema import SHOW_PAGE
 from pipelines.report import RunReport
@@ -281,3 +281,39 @@ def test_check_is_one_cheap_call(sandbox: SandboxServer) -> None:
         "lisa: GET /shows/count: credentials refused "
         "(HTTP 401: You are not authorized to access the target resource.)"
     )
+
+
+def test_harmless_drift_passes_and_a_broken_show_fails_naming_the_field(
+    sandbox: SandboxServer, wh: Warehouse
+) -> None:
+    # a show's name of the wrong type is cosmetic: dropped, the rest loaded
+    sandbox.set_knobs("lisa", faults=[{"kind": "wrong_type", "rate": 1.0, "field": "name"}])
+    report = _load(sandbox, wh, NOV[17], NOV[19])
+    assert not report.errors
+    assert wh.ids("streams", "stream_id") == expected_window(sandbox, NOV[17], NOV[19])[1]
+    # a show without its scheduled date cannot be placed: the listing fails in one line
+    # (requests: /channels, three channel listings, then the full listing's first page)
+    sandbox.set_knobs("lisa", faults=[{"kind": "missing_field", "nth": 5, "field": "date"}])
+    report = _load(sandbox, wh, NOV[17], NOV[19])
+    assert [str(e) for e in report.errors] == [
+        "lisa: GET /shows: malformed response: items.0.date: Field required"
+    ]
+
+
+def test_a_stream_without_its_figures_waits_aside() -> None:
+    """Records short of a metric go to ``streams_incomplete`` and never overwrite figures."""
+    report = RunReport("lisa")
+    rows = [
+        {"stream_id": "s1", "show_id": "A", "started_at": NOV[18], "duration_ms": 1000,
+         "viewers": 3, "emojis": 1, "messages": 0},
+        {"stream_id": "s2", "show_id": "A", "started_at": NOV[18], "duration_ms": None,
+         "viewers": None, "emojis": None, "messages": None},
+    ]  # fmt: skip
+    complete, aside = list(_batches("streams", rows, report))
+    assert complete.column("stream_id").to_pylist() == ["s1"]
+    assert aside.meta.table_name == "streams_incomplete"
+    assert aside.data.column("stream_id").to_pylist() == ["s2"]
+    assert report.warnings == [
+        "lisa: 1 of 2 streams answered without a key figure (duration_ms 1, emojis 1, "
+        "messages 1, viewers 1): loaded where new, never over a value loaded before"
+    ]
