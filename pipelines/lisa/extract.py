@@ -51,6 +51,7 @@ class Tables:
     channels: list[dict[str, Any]] = field(default_factory=list)
     mark: str | None = None
     shifted: bool = False  # a listing changed while it was scrolled
+    began: datetime | None = None  # LiSA's clock (Date header) at the run's first answer
 
     def add_show(
         self, show: Show, channels: list[str], account_id: str, streams: Iterable[Any]
@@ -62,8 +63,8 @@ class Tables:
 
 def iso(moment: datetime) -> str:
     """LiSA's own format: milliseconds and ``Z``."""
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    at = moment.astimezone(UTC)
+    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
 
 
 def date_filter(start: datetime, end: datetime, margin_days: int) -> str:
@@ -117,7 +118,8 @@ def extract_modified(config: LisaConfig, since: datetime, report: RunReport) -> 
     """Shows modified strictly after ``since``, with all their streams, and the next mark.
 
     The mark is the latest ``meta.modifiedAt`` read, but never later than LiSA's clock when
-    the run began (less a margin), and it stays where it was when anything went wrong: an
+    the run began (less a margin: an edit made while the run reads is read again next time
+    rather than lost), and it stays where it was when anything went wrong: an
     error, or a list that grew while it was scrolled (a show may have been skipped).
     """
     params = {"modified_since": iso(since), "status": ALL_STATUSES, "sort": SORT}
@@ -138,7 +140,7 @@ def extract_modified(config: LisaConfig, since: datetime, report: RunReport) -> 
             if listing.error is not None:
                 report.fail(listing.error)
             elif not tables.shifted:
-                tables.mark = iso(_next_mark(since, shows, listing.server_time))
+                tables.mark = iso(_next_mark(since, shows, tables.began))
         finally:
             report.add(requests=client.requests_made)
     return tables
@@ -155,6 +157,7 @@ def _memberships(
     error reported) when a listing failed, since then no show's account can be trusted."""
     channels = scroll(client, CHANNELS_PATH, CHANNEL_PAGE, {})
     report.add(pages=channels.pages)
+    tables.began = channels.server_time
     if channels.error is not None:
         report.fail(channels.error)
         return None
