@@ -85,9 +85,16 @@ def run_provider(
         if report.failed:
             raise Failure(description=str(report.errors[0]))
         for key in keys:
-            yield MaterializeResult(asset_key=key, metadata={"rows": rows.get(key.path[-1], 0)})
+            table = _table_of(source, key.path[-1])
+            yield MaterializeResult(asset_key=key, metadata={"rows": rows.get(table, 0)})
         return
     yield from _partition_results(context, warehouse, spec, keys, report)
+
+
+def _table_of(source: DltSource, resource: str) -> str:
+    """The table a resource writes: its own name unless it names another (``table_name=``)."""
+    table = source.resources[resource].table_name
+    return table if isinstance(table, str) else resource
 
 
 def load(

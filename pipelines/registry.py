@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipelines.firework import SPEC as FIREWORK
+from pipelines.lisa import SPEC as LISA
 from pipelines.shopee import SPEC as SHOPEE
 from pipelines.spec import ProviderSpec
 from pipelines.tiktok_shop import SPEC as TIKTOK_SHOP
@@ -21,6 +22,7 @@ SPECS: dict[str, ProviderSpec[Any]] = {
         SHOPEE,
         TIKTOK_SHOP,
         FIREWORK,
+        LISA,
     )
 }
 

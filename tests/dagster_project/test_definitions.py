@@ -20,11 +20,21 @@ PROVIDERS: dict[str, dict[str, bool]] = {
         "product_units": True,
         "products": True,
     },
+    "lisa": {
+        "channels": True,
+        "show_products": True,
+        "shows": True,
+        "streams": True,
+        "show_products_modified": False,
+        "shows_modified": False,
+        "streams_modified": False,
+    },
 }
 MART_INPUTS = {
     "shopee": ["item_metrics", "items", "session_metrics", "sessions"],
     "tiktok_shop": ["livestreams"],
     "firework": ["livestreams", "product_units", "products"],
+    "lisa": ["show_products", "shows", "streams"],
 }
 
 
