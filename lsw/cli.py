@@ -93,27 +93,36 @@ def _day(value: str, name: str) -> date:
         raise UsageError(f"{name} must be a date YYYY-MM-DD, got {value!r}") from None
 
 
-class _OneLine(logging.Handler):
-    """Warnings of lsw's own loggers reach the terminal as one line each, once."""
+class _Notes(logging.Handler):
+    """Warnings of lsw's own loggers reach the terminal as one line each, once.
+
+    Retry notes of the HTTP layer stay in the logs: a retry that succeeds is not news.
+    """
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.seen: set[str] = set()
+        self.addFilter(lambda record: not record.name.startswith("lsw.http"))
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
+        self.say(record.getMessage())
+
+    def say(self, message: str) -> None:
         if message not in self.seen:
             self.seen.add(message)
             err.print(f"[yellow]note[/yellow] {message}", highlight=False)
+
+
+NOTES = _Notes()
 
 
 def _setup_logging() -> None:
     from pipelines.redaction import install_log_redaction
 
     install_log_redaction()
-    logger = logging.getLogger("lsw.warehouse")
-    if not any(isinstance(h, _OneLine) for h in logger.handlers):
-        logger.addHandler(_OneLine())
+    logger = logging.getLogger("lsw")
+    if NOTES not in logger.handlers:
+        logger.addHandler(NOTES)
 
 
 def _load(providers: list[str], start: date, end: date, command: str) -> bool:
@@ -123,7 +132,7 @@ def _load(providers: list[str], start: date, end: date, command: str) -> bool:
     with console.status(f"Loading {', '.join(providers)} for {start} .. {end} (one Dagster run)"):
         outcome = materialize(providers, start, end, command)
     for line in outcome.warnings:
-        err.print(f"[yellow]note[/yellow] {line}", highlight=False)
+        NOTES.say(line)
     for line in outcome.failures:
         err.print(f"[red]failed[/red] {line}", highlight=False)
     if outcome.failures:
