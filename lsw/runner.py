@@ -13,6 +13,7 @@ import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from dagster import (
@@ -25,6 +26,7 @@ from dagster import (
 )
 
 from pipelines.redaction import redact
+from warehouse.flock import file_lock
 
 MARTS_GROUP = "marts"
 PID_TAG = "lsw/pid"
@@ -72,7 +74,7 @@ def materialize(
     that run, being downstream) are rebuilt in a second run from what was loaded.
     """
     outcome = RunOutcome()
-    fail_abandoned_runs(DagsterInstance.get())
+    fail_abandoned_runs(_instance())
     provider_keys = asset_keys(providers)
     mart_keys = asset_keys([MARTS_GROUP])
     _execute([*provider_keys, *mart_keys], start, end, outcome, command)
@@ -84,7 +86,7 @@ def materialize(
 def _execute(
     keys: list[AssetKey], start: date, end: date, outcome: RunOutcome, command: str
 ) -> None:
-    instance = DagsterInstance.get()
+    instance = _instance()
     result = _job().execute_in_process(
         instance=instance,
         asset_selection=keys,
@@ -112,6 +114,19 @@ def _execute(
             line = _failure_line(event.step_key, event.event_specific_data)
             if line not in outcome.failures:  # the marts' own run may fail the same way
                 outcome.failures.append(line)
+
+
+def _instance() -> DagsterInstance:
+    """The Dagster instance, its storage created by one process at a time.
+
+    Dagster creates its SQLite tables on first use; two `lsw run`s starting on a new state
+    directory would both try, and one would fail ("table ... already exists").
+    """
+    home = Path(os.environ.get("DAGSTER_HOME") or ".")
+    with file_lock(home / ".lsw-init.lock").held(timeout_s=120):
+        instance = DagsterInstance.get()
+        instance.get_runs(limit=1)  # touches (so creates) the run and event storage
+    return instance
 
 
 def fail_abandoned_runs(instance: DagsterInstance) -> list[str]:
