@@ -13,11 +13,10 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from models.schema import STAGED_PRODUCTS, STAGED_SESSIONS, TS, conform
-from models.staging.staged import Staged
+from models.schema import STAGED_PRODUCTS, STAGED_SESSIONS, conform
+from models.staging.staged import UTC_TS, Staged, raw_table
 
 PROVIDER = "lisa"
-UTC_TS = pl.Datetime("us", "UTC")
 
 # The raw columns read here, for tables a first run has not created yet.
 STREAMS: dict[str, pl.DataType] = {
@@ -46,30 +45,10 @@ SHOW_PRODUCTS: dict[str, pl.DataType] = {
 }
 
 
-def _table(
-    raw: Mapping[str, pl.LazyFrame], name: str, schema: dict[str, pl.DataType]
-) -> pl.LazyFrame:
-    """The raw table's columns this model reads, times as naive UTC (the marts' clock)."""
-    frame = raw.get(name)
-    if frame is None:
-        return pl.LazyFrame(schema={k: (TS if v == UTC_TS else v) for k, v in schema.items()})
-    found = frame.collect_schema()
-    columns = []
-    for column, dtype in schema.items():
-        stored = found[column]
-        if dtype != UTC_TS:
-            columns.append(pl.col(column).cast(dtype))
-        elif isinstance(stored, pl.Datetime) and stored.time_zone is not None:
-            columns.append(pl.col(column).dt.convert_time_zone("UTC").dt.replace_time_zone(None))
-        else:
-            columns.append(pl.col(column).cast(TS))
-    return frame.select(columns)
-
-
 def _sessions_of(raw: Mapping[str, pl.LazyFrame]) -> pl.LazyFrame:
     """Each stream of the window with its show's account, title and schedule."""
-    shows = _table(raw, "shows", SHOWS).rename({"id": "show_id"})
-    return _table(raw, "streams", STREAMS).join(shows, on="show_id", how="inner")
+    shows = raw_table(raw, "shows", SHOWS).rename({"id": "show_id"})
+    return raw_table(raw, "streams", STREAMS).join(shows, on="show_id", how="inner")
 
 
 def stg_sessions(raw: Mapping[str, pl.LazyFrame]) -> pl.LazyFrame:
@@ -104,7 +83,7 @@ def stg_sessions(raw: Mapping[str, pl.LazyFrame]) -> pl.LazyFrame:
 
 def stg_products(raw: Mapping[str, pl.LazyFrame]) -> pl.LazyFrame:
     """The show's carousel products, once per stream (session) of the window."""
-    products = _table(raw, "show_products", SHOW_PRODUCTS).rename(
+    products = raw_table(raw, "show_products", SHOW_PRODUCTS).rename(
         {"title_default": "product_title"}
     )
     return conform(

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from models.schema import STAGED_PRODUCTS, STAGED_SESSIONS, TS, conform
-from models.staging.staged import Staged
+from models.staging.staged import Staged, raw_table
 
 STATUS = {0: "scheduled", 1: "live", 2: "ended"}
 
@@ -50,15 +50,6 @@ ITEM_METRICS: dict[str, pl.DataType] = {
     "atc": pl.Int64(),
     "sold_items": pl.Int64(),
 }
-
-
-def _table(
-    raw: Mapping[str, pl.LazyFrame], name: str, columns: dict[str, pl.DataType]
-) -> pl.LazyFrame:
-    frame = raw.get(name)
-    if frame is None:
-        return pl.LazyFrame(schema=columns)
-    return frame.select([pl.col(c).cast(t) for c, t in columns.items()])
 
 
 def _from_unix(column: str) -> pl.Expr:
@@ -118,10 +109,12 @@ def stg_products(item_metrics: pl.LazyFrame) -> pl.LazyFrame:
 
 def stage(raw: Mapping[str, pl.LazyFrame]) -> Staged:
     """The marts' inputs from the raw ``shopee`` tables of a window."""
-    item_metrics = _table(raw, "item_metrics", ITEM_METRICS)
+    item_metrics = raw_table(raw, "item_metrics", ITEM_METRICS)
     return Staged(
         sessions=stg_sessions(
-            _table(raw, "sessions", SESSIONS), _table(raw, "session_metrics", METRICS), item_metrics
+            raw_table(raw, "sessions", SESSIONS),
+            raw_table(raw, "session_metrics", METRICS),
+            item_metrics,
         ),
         products=stg_products(item_metrics),
     )

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import polars as pl
+
+from models.schema import TS
+
+# A time column as dlt stores it in DuckDB (with a zone); staging hands the marts naive UTC.
+UTC_TS = pl.Datetime("us", "UTC")
 
 
 @dataclass(frozen=True)
@@ -15,3 +21,27 @@ class Staged:
     products: pl.LazyFrame | None = None  # STAGED_PRODUCTS
     followers: pl.LazyFrame | None = None  # STAGED_FOLLOWERS
     follower_totals: pl.LazyFrame | None = None  # STAGED_FOLLOWER_TOTALS
+
+
+def raw_table(
+    raw: Mapping[str, pl.LazyFrame], name: str, schema: dict[str, pl.DataType]
+) -> pl.LazyFrame:
+    """The columns of raw table ``name`` a staging model reads, typed as ``schema`` says.
+
+    A table a run never created (no products found, say) is an empty frame of that shape,
+    so a model never special-cases it; ``UTC_TS`` columns become naive UTC (the marts' clock).
+    """
+    frame = raw.get(name)
+    if frame is None:
+        return pl.LazyFrame(schema={k: (TS if v == UTC_TS else v) for k, v in schema.items()})
+    found = frame.collect_schema()
+    columns = []
+    for column, dtype in schema.items():
+        stored = found[column]
+        if dtype != UTC_TS:
+            columns.append(pl.col(column).cast(dtype))
+        elif isinstance(stored, pl.Datetime) and stored.time_zone is not None:
+            columns.append(pl.col(column).dt.convert_time_zone("UTC").dt.replace_time_zone(None))
+        else:
+            columns.append(pl.col(column).cast(TS))
+    return frame.select(columns)
