@@ -10,10 +10,11 @@ from typing import Any
 
 from pipelines.spec import ProviderSpec
 from pipelines.tiktok_shop import SPEC as TIKTOK_SHOP
+from pipelines.trovo import SPEC as TROVO
 
 ALL_PROVIDERS = ("shopee", "tiktok_shop", "firework", "trovo", "lisa")
 
-SPECS: dict[str, ProviderSpec[Any]] = {spec.name: spec for spec in (TIKTOK_SHOP,)}
+SPECS: dict[str, ProviderSpec[Any]] = {spec.name: spec for spec in (TIKTOK_SHOP, TROVO)}
 
 
 def spec(name: str) -> ProviderSpec[Any] | None:

@@ -25,7 +25,12 @@ def test_asset_graph_snapshot() -> None:
             "marts",
             "DailyPartitionsDefinition",
             "SINGLE_RUN",
-            ["marts/dim_fx_rates", "tiktok_shop/livestreams"],
+            [
+                "marts/dim_fx_rates",
+                "tiktok_shop/livestreams",
+                "trovo/channel_snapshots",
+                "trovo/followers",
+            ],
         ),
         "marts/gmv_daily": (
             "marts",
@@ -43,15 +48,20 @@ def test_asset_graph_snapshot() -> None:
             "marts",
             "DailyPartitionsDefinition",
             "SINGLE_RUN",
-            ["tiktok_shop/livestreams"],
+            ["tiktok_shop/livestreams", "trovo/channel_snapshots", "trovo/followers"],
         ),
         "marts/followers_daily": (
             "marts",
             "DailyPartitionsDefinition",
             "SINGLE_RUN",
-            ["tiktok_shop/livestreams"],
+            ["tiktok_shop/livestreams", "trovo/channel_snapshots", "trovo/followers"],
         ),
         "tiktok_shop/livestreams": ("tiktok_shop", "DailyPartitionsDefinition", "SINGLE_RUN", []),
+        "trovo/channel_snapshots": ("trovo", None, None, []),
+        "trovo/followers": ("trovo", "DailyPartitionsDefinition", "SINGLE_RUN", []),
+        "trovo/subscribers": ("trovo", None, None, []),
+        "trovo/top_channels": ("trovo", None, None, []),
+        "trovo/viewers": ("trovo", None, None, []),
     }
 
 
