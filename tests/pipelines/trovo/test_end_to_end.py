@@ -37,6 +37,7 @@ def _snapshot() -> None:
     Dagster's own seconds per run: the warehouse's dlt pipeline, writer lock and all."""
     report = RunReport("trovo")
     config = SPEC.read_config()
+    assert config is not None
     warehouse = Warehouse()
     load(
         warehouse, warehouse.pipeline("trovo"), trovo_snapshot_source(config, report), lambda: None
