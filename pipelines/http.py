@@ -40,7 +40,7 @@ from pipelines.errors import (
     RetryableStatus,
     TransientMalformed,
 )
-from pipelines.ratelimit import QuotaWatch, RateHeaders, client_limiter
+from pipelines.ratelimit import QuotaWatch, RateHeaders, client_limit
 from pipelines.redaction import redact, register_secret
 
 log = logging.getLogger("lsw.http")
@@ -125,7 +125,7 @@ class ProviderClient:
         self._http = httpx.HTTPTransport(
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=32)
         )
-        self._limiter = client_limiter(
+        self._limit = client_limit(
             self.settings.rate_limit,
             self.settings.rate_window_s,
             self.settings.rate_slack_s,
@@ -138,8 +138,8 @@ class ProviderClient:
 
     def close(self) -> None:
         self._http.close()
-        if self._limiter is not None:
-            self._limiter.close()
+        if self._limit is not None:
+            self._limit.close()
 
     def __enter__(self) -> ProviderClient:
         return self
@@ -177,7 +177,11 @@ class ProviderClient:
             except httpx.TransportError as exc:
                 log.debug("%s: %s: %s", self.provider, endpoint, type(exc).__name__)
                 raise
-            self.quota.observe(response.headers, others)
+            if self._limit is None:
+                self.quota.observe(response.headers, others)
+            else:
+                limit = self._limit
+                self.quota.observe(response.headers, others, limit.taken(), limit.limit)
             (classify or self.classify)(response, endpoint)
             return parse(response)
 
@@ -254,8 +258,8 @@ class ProviderClient:
             if budget is not None and self.requests_made >= budget:
                 raise BudgetReached(f"{self.provider}: request budget of {budget} spent")
             self.requests_made += 1
-        if self._limiter is not None:
-            self._limiter.try_acquire(self.provider)
+        if self._limit is not None:
+            self._limit.take(self.provider)
         self.quota.wait()
 
     @contextmanager

@@ -4,15 +4,16 @@ A limit such as Trovo's 1200 requests a minute belongs to the client id, not to 
 a scheduled snapshot, a backfill started from the CLI and a second machine's run all draw on
 it. Three nets keep requests under it:
 
-- ``client_limiter``: a sliding-window count of our own requests (pyrate-limiter). With a
+- ``ClientLimit``: a sliding-window count of our own requests (pyrate-limiter). With a
   ``shared_key`` the count lives in SQLite under the state directory
   (``$LSW_STATE_DIR/ratelimit.sqlite``, one table per key, a file lock around each take), so
   every process on the machine that uses the same provider and client id shares one
   count. The window is counted ``slack_s`` longer than the provider's, because the provider
   counts arrivals and requests do not all take equally long to arrive.
 - ``QuotaWatch``: the provider's own ``x-ratelimit-*`` headers (any case). When they say the
-  quota left is no more than what is already in flight, nothing more is sent until the
-  reset: that covers other users of the same client id we cannot count (another machine).
+  quota left is no more than what is already in flight, and the provider counts more
+  requests than our own count let through, nothing more is sent until the reset: that
+  covers other users of the same client id we cannot count (another machine).
 - a refusal for the rate limit (HTTP 429, or a provider's own code such as Trovo's 11706) is
   waited out until the reset the headers name, holding every thread of the client; the
   request is then sent again (``pipelines/http.py``).
@@ -20,16 +21,18 @@ it. Three nets keep requests under it:
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyrate_limiter import Duration, Limiter, Rate, SQLiteBucket
+from pyrate_limiter import Duration, InMemoryBucket, Limiter, Rate, SQLiteBucket
 
 log = logging.getLogger("lsw.ratelimit")
 
@@ -51,25 +54,64 @@ def state_file() -> Path:
     return state_dir() / STATE_FILE
 
 
-def client_limiter(
-    limit: int | None, window_s: float, slack_s: float = 0.0, shared_key: str | None = None
-) -> Limiter | None:
-    """At most ``limit`` requests in any ``window_s + slack_s`` seconds; None without a limit.
+class ClientLimit:
+    """Our side of a provider's limit: a slot taken before each request, and how many were
+    taken lately (by every process, for a shared count).
 
-    ``shared_key`` None counts this client's requests only (in memory); a key counts every
-    process's requests under that key in the state directory's SQLite file.
+    At most ``limit`` requests in any ``window_s + slack_s`` seconds. ``shared_key`` None
+    counts this client's requests only (in memory); a key counts every process's requests
+    under that key in the state directory's SQLite file.
     """
-    if limit is None:
-        return None
-    rate = Rate(limit, max(1, round((window_s + slack_s) * Duration.SECOND)))
-    if shared_key is None:
-        return Limiter(rate)
-    path = state_file()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    bucket = SQLiteBucket.init_from_file(
-        [rate], table=shared_key, db_path=str(path), use_file_lock=True
-    )
-    return Limiter(bucket)
+
+    def __init__(
+        self, limit: int, window_s: float, slack_s: float = 0.0, shared_key: str | None = None
+    ) -> None:
+        self.limit = limit
+        self.window_s = window_s + slack_s
+        rate = Rate(limit, max(1, round(self.window_s * Duration.SECOND)))
+        self._reader: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+        if shared_key is None:
+            self._bucket: InMemoryBucket | SQLiteBucket = InMemoryBucket([rate])
+        else:
+            path = state_file()
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._bucket = SQLiteBucket.init_from_file(
+                [rate], table=shared_key, db_path=str(path), use_file_lock=True
+            )
+            # a connection of our own to count with: the bucket's is the limiter's
+            self._reader = sqlite3.connect(path, check_same_thread=False)
+        self._limiter = Limiter(self._bucket)
+
+    def take(self, name: str) -> None:
+        """Block until a request may go."""
+        self._limiter.try_acquire(name)
+
+    def taken(self) -> int:
+        """Requests let through in the last window (every process's, for a shared count)."""
+        since = int(self._bucket.now()) - round(self.window_s * Duration.SECOND)
+        if isinstance(self._bucket, InMemoryBucket):
+            stamps = [item.timestamp for item in list(self._bucket.items)]
+            return len(stamps) - bisect.bisect_left(stamps, since)
+        assert self._reader is not None
+        with self._lock:
+            row = self._reader.execute(
+                f"select count(*) from '{self._bucket.table}' where item_timestamp >= ?",
+                (since,),
+            ).fetchone()
+        return int(row[0])
+
+    def close(self) -> None:
+        self._limiter.close()
+        if self._reader is not None:
+            self._reader.close()
+
+
+def client_limit(
+    limit: int | None, window_s: float, slack_s: float = 0.0, shared_key: str | None = None
+) -> ClientLimit | None:
+    """The client's own limit; None without one."""
+    return None if limit is None else ClientLimit(limit, window_s, slack_s, shared_key)
 
 
 @dataclass(frozen=True)
@@ -122,12 +164,33 @@ class QuotaWatch:
         self._until = 0.0
         self.holds = 0  # how often the headers or a refusal made us wait
 
-    def observe(self, headers: Mapping[str, str], in_flight_others: int = 0) -> None:
+    def observe(
+        self,
+        headers: Mapping[str, str],
+        in_flight_others: int = 0,
+        ours: int = 0,
+        our_limit: int | None = None,
+    ) -> None:
+        """Read one answer's headers.
+
+        ``ours`` is how many requests our own limit (``our_limit`` a window) let through in
+        its window. When that limit is no higher than the provider's and the provider counts
+        no more requests than ours, the quota is ours alone and our count already paces it:
+        holding until the headers' reset, in whole seconds, would only add a wait.
+        """
         seen = RateHeaders.read(headers)
         if seen is None or seen.remaining is None or seen.reset_at is None:
             return
-        if seen.remaining <= in_flight_others:
-            self.hold(seen.reset_at, f"{seen.remaining} requests left of the quota")
+        if seen.remaining > in_flight_others:
+            return
+        if (
+            seen.limit is not None
+            and our_limit is not None
+            and our_limit <= seen.limit
+            and seen.limit - seen.remaining <= ours
+        ):
+            return
+        self.hold(seen.reset_at, f"{seen.remaining} requests left of the quota")
 
     def hold(self, until: float, why: str) -> None:
         with self._lock:

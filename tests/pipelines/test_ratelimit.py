@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from pipelines.http import HttpSettings, ProviderClient, rate_limit_wait
-from pipelines.ratelimit import QuotaWatch, RateHeaders, limit_key, state_file
+from pipelines.ratelimit import ClientLimit, QuotaWatch, RateHeaders, limit_key, state_file
 from sandbox import SandboxServer
 from sandbox.providers.tiktok_shop import DEFAULT_API_KEY, PATH
 
@@ -138,3 +138,39 @@ def test_the_watch_holds_when_what_is_left_is_already_in_flight() -> None:
     assert time.time() >= reset and time.monotonic() - began > 0.2
     watch.observe({"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1"}, 0)
     assert watch.holds == 2  # a reset in the delta-seconds form is waited out too
+
+
+def test_a_quota_used_by_us_alone_is_paced_by_our_own_count() -> None:
+    """Our limit (200) is the provider's; the provider counts 198 used and we let 198 through:
+    the quota is ours, our count paces it, no hold. Count 199 used against our 150 and
+    someone else is using it: hold. A limit above the provider's never vouches."""
+    reset = str(time.time() + 5)
+    low = {"x-ratelimit-limit": "200", "x-ratelimit-remaining": "2", "x-ratelimit-reset": reset}
+    watch = QuotaWatch("trovo")
+    watch.observe(low, in_flight_others=3, ours=198, our_limit=200)
+    assert watch.holds == 0
+    watch.observe(low, in_flight_others=3, ours=150, our_limit=200)
+    assert watch.holds == 1
+    watch = QuotaWatch("trovo")
+    watch.observe(low, in_flight_others=3, ours=198, our_limit=1200)
+    assert watch.holds == 1
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_our_count_of_the_last_window(
+    shared: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("LSW_STATE_DIR", str(tmp_path / "state"))
+    key = limit_key("trovo", "client-z") if shared else None
+    limit = ClientLimit(10, window_s=0.3, slack_s=0.0, shared_key=key)
+    other = ClientLimit(10, window_s=0.3, slack_s=0.0, shared_key=key)  # another process's
+    try:
+        for _ in range(3):
+            limit.take("trovo")
+        other.take("trovo")
+        assert limit.taken() == (4 if shared else 3)
+        time.sleep(0.35)
+        assert limit.taken() == 0
+    finally:
+        limit.close()
+        other.close()
