@@ -26,7 +26,7 @@ def test_the_spec_and_its_schedule() -> None:
         ("channel_snapshots", None),
         ("followers", "followed_at"),
     ]
-    [schedule] = [s for s in defs.schedules if s.name == "trovo_snapshots_schedule"]
+    schedule = defs.resolve_schedule_def("trovo_snapshots_schedule")
     assert schedule.cron_schedule == "*/5 * * * *" and schedule.execution_timezone == "UTC"
     job = defs.resolve_job_def("trovo_snapshots")
     assert set(job.asset_layer.executable_asset_keys) == {
