@@ -29,7 +29,10 @@ def test_run_loads_the_range_and_prints_the_summary(warehouse: Path) -> None:
     assert "shopee: skipped (no source yet in this version)" in result.output
     assert "Sessions that started 2026-11-18 .. 2026-11-19 (UTC)" in result.output
     assert "Sessions and GMV by provider" in result.output
-    assert _count(warehouse, "marts.fct_sessions") == 9
+    assert _count(warehouse, "marts.fct_sessions where provider = 'tiktok_shop'") == 9
+    # Trovo's one snapshot (at the sandbox's 2026-11-20 12:00) shows each channel's last stream:
+    # the four of 2026-11-19
+    assert _count(warehouse, "marts.fct_sessions where provider = 'trovo'") == 4
 
 
 def test_run_failure_is_one_line_and_exit_1(warehouse: Path, sandbox: SandboxServer) -> None:
