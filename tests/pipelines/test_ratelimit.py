@@ -43,7 +43,7 @@ with ProviderClient("tiktok_shop", base, headers=headers, settings=settings) as 
 def _pair(sandbox: SandboxServer, state: Path, shared: bool) -> tuple[list[int], float]:
     """Two processes sharing (or not) one count; their exit codes and the time they took."""
     seller = next(iter(sandbox.runtime.services["tiktok_shop"].sellers))  # type: ignore[attr-defined]
-    start_at = time.time() + 2.0  # both have imported everything by then
+    start_at = time.time() + 1.5  # both have imported everything by then
     env = {**os.environ, "LSW_STATE_DIR": str(state)}
     args = [sandbox.base_url("tiktok_shop"), DEFAULT_API_KEY, seller, str(start_at)]
     procs = [

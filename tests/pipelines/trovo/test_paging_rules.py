@@ -115,7 +115,7 @@ class Walk:
 @pytest.fixture
 def server() -> Iterator[Walk]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield Walk(f"http://127.0.0.1:{httpd.server_address[1]}")
     httpd.shutdown()

@@ -183,11 +183,11 @@ def test_top_channels_of_one_category(sandbox: SandboxServer, load: Callable[...
 def test_an_injected_11706_with_http_200_is_waited_out(
     sandbox: SandboxServer, load: Callable[..., Loaded], caplog: pytest.LogCaptureFixture
 ) -> None:
-    # a 2-second window, so that the reset the headers name is near
+    # a 1-second window, so that the reset the headers name is near
     sandbox.set_knobs(
         "trovo",
         rate_limit=1200,
-        rate_window_s=2,
+        rate_window_s=1,
         faults=[{"kind": "rate_limited", "nth": 2, "path": "/channels/id"}],
         options={"rate_limit_http_status": 200},
     )
@@ -210,10 +210,10 @@ def test_an_injected_11706_with_http_200_is_waited_out(
 def test_a_real_11706_with_http_429_is_waited_out(
     sandbox: SandboxServer, load: Callable[..., Loaded]
 ) -> None:
-    """Trovo allows 5 requests in 2 s here, and we (wrongly) think 1200 a minute: four
+    """Trovo allows 5 requests a second here, and we (wrongly) think 1200 a minute: four
     requests at once (each 100 ms on the way, so all are sent before the first answer can
     warn) run into the limit; every thread waits for the reset, then goes on."""
-    sandbox.set_knobs("trovo", rate_limit=5, rate_window_s=2, latency_ms=100)
+    sandbox.set_knobs("trovo", rate_limit=5, rate_window_s=1, latency_ms=100)
     report = _snapshot(load, "channel_snapshots", "viewers", concurrency=4)
     assert not report.errors
     loaded = load(trovo_snapshot_source(trovo_config()).with_resources())
@@ -228,8 +228,8 @@ def test_the_headers_slow_us_down_before_trovo_refuses(
 ) -> None:
     """One at a time, the headers' remaining count reaching 0 holds the next request until
     the reset: no refusal at all, though our own limit (1200 a minute) is far above Trovo's."""
-    sandbox.set_knobs("trovo", rate_limit=5, rate_window_s=2)
+    sandbox.set_knobs("trovo", rate_limit=5, rate_window_s=1)
     began = time.monotonic()
     report = _snapshot(load, "channel_snapshots", "viewers", concurrency=1)
     assert not report.errors and report.requests == 8 == sandbox.stats()["trovo"]["requests"]
-    assert time.monotonic() - began > 1.0  # the 6th request waited for the window to move
+    assert time.monotonic() - began > 0.5  # the 6th request waited for the window to move
