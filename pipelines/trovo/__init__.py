@@ -243,7 +243,7 @@ def _guarded(
 def _subscribers(
     api: TrovoApi, config: TrovoConfig, report: RunReport, observed: datetime
 ) -> list[dict[str, Any]]:
-    token = UserToken(api, config, clock=lambda: helpers.observed_now().timestamp())
+    token = UserToken(api, config)
     access, who = token.owner()
     owner = who["uid"]
     if who.get("scopes") is not None and SCOPE not in (who.get("scopes") or []):
@@ -255,9 +255,10 @@ def _subscribers(
         )
     if owner not in config.channel_ids:
         report.warn(
-            f"{PROVIDER}: the access token belongs to channel {owner}, which is not in "
-            "channel_ids: no subscribers read"
+            f"{PROVIDER}: no subscribers read: the access token belongs to channel {owner}, "
+            "which is not in channel_ids"
         )
+        return []
     others = [channel for channel in config.channel_ids if channel != owner]
     if others:
         report.warn(
@@ -266,10 +267,9 @@ def _subscribers(
             f"owner, and the access token is channel {owner}'s"
         )
     rows: list[dict[str, Any]] = []
-    if owner in config.channel_ids:
-        for page in subscriber_pages(api, token, access, owner, observed):
-            report.add(pages=1, rows=len(page))
-            rows.extend(page)
+    for page in subscriber_pages(api, token, access, owner, observed):
+        report.add(pages=1, rows=len(page))
+        rows.extend(page)
     return rows
 
 

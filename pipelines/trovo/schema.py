@@ -181,8 +181,9 @@ SUBSCRIPTIONS_PAGE = TypeAdapter(SubscriptionsPage)
 VALIDATED = TypeAdapter(Validated)
 TOKEN_ANSWER = TypeAdapter(TokenAnswer)
 
-# What the marts are built from: a channel snapshot without one is counted and said.
-KEY_FIGURES = ("started_at", "current_viewers", "followers")
+# What the marts are built from: a channel snapshot without one is counted and said. (No
+# started_at is no figure missing: the channel has never streamed.)
+KEY_FIGURES = ("current_viewers", "followers")
 
 # The roles of the reference's viewers sample, each a column ``viewers_<role>``.
 ROLES = (

@@ -10,7 +10,6 @@ configured channel the token belongs to is read; the others are named in a warni
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -18,12 +17,14 @@ from typing import Any
 from pipelines.errors import AuthError
 from pipelines.redaction import register_secret
 from pipelines.tokens import TokenKeeper, Tokens, TokenStore, default_store, fingerprint
+from pipelines.trovo import helpers
 from pipelines.trovo.errors import TokenRejected
 from pipelines.trovo.helpers import TrovoApi
 from pipelines.trovo.schema import Subscription, Validated
 from pipelines.trovo.settings import PROVIDER, SUBSCRIPTIONS_LIMIT, TOKEN_ACCOUNT, TrovoConfig
 
 SCOPE = "channel_subscriptions"
+UNKNOWN_LIFE_S = 3600.0  # a configured token /validate gives no expiry for: trusted this long
 
 
 class UserToken:
@@ -33,7 +34,7 @@ class UserToken:
         api: the Trovo client.
         config: ``sources.trovo`` (access_token, refresh_token, client_secret).
         store: the token store (default: the one under the state directory).
-        clock: unix seconds now (tests follow the sandbox's clock).
+        clock: unix seconds now (default: the snapshots' clock, ``helpers.observed_now``).
     """
 
     def __init__(
@@ -41,12 +42,12 @@ class UserToken:
         api: TrovoApi,
         config: TrovoConfig,
         store: TokenStore | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.api = api
         self.config = config
         self.store = store if store is not None else default_store()
-        self.clock = clock
+        self.clock = clock or (lambda: helpers.observed_now().timestamp())
         self.keeper = TokenKeeper(
             self.store,
             PROVIDER,
@@ -54,7 +55,7 @@ class UserToken:
             refresh=self._refresh,
             seed_refresh_token=config.refresh_token,
             seed=fingerprint(config.refresh_token, config.access_token),
-            clock=clock,
+            clock=self.clock,
         )
         self.refreshes = 0
 
@@ -89,7 +90,7 @@ class UserToken:
                 answer = self.api.validate(configured)
             except TokenRejected:
                 return None
-            expires = float(answer.get("expire_ts") or self.clock() + 3600)
+            expires = float(answer.get("expire_ts") or self.clock() + UNKNOWN_LIFE_S)
             tokens = Tokens(configured, expires, self.config.refresh_token, self.keeper.seed)
             self.store.save(PROVIDER, TOKEN_ACCOUNT, tokens)
         return configured, answer

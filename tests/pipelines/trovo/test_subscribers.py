@@ -135,3 +135,15 @@ def test_a_token_that_cannot_be_renewed_says_what_to_configure(
         "trovo: POST /refreshtoken: the access token expired and cannot be renewed: configure "
         "sources.trovo.refresh_token and client_secret, or a new access_token"
     ]
+
+
+def test_a_token_of_a_channel_not_configured_reads_nothing_and_says_so(
+    sandbox: SandboxServer, load: Callable[..., Loaded]
+) -> None:
+    ids = channel_ids(sandbox)
+    report, rows = _subscribers(load, channel_ids=ids[1:])
+    assert rows == 0 and not report.errors and report.requests == 1  # /validate only
+    assert report.warnings == [
+        f"trovo: no subscribers read: the access token belongs to channel {ids[0]}, which is "
+        "not in channel_ids"
+    ]
