@@ -258,9 +258,9 @@ class ProviderClient:
             if budget is not None and self.requests_made >= budget:
                 raise BudgetReached(f"{self.provider}: request budget of {budget} spent")
             self.requests_made += 1
+        self.quota.wait()  # first: a slot taken, then held, would be counted too early
         if self._limit is not None:
             self._limit.take(self.provider)
-        self.quota.wait()
 
     @contextmanager
     def _flight(self) -> Iterator[int]:
