@@ -52,6 +52,11 @@ class RetryableStatus(ProviderError):
         self.retry_after = retry_after
 
 
+class RateLimited(RetryableStatus):
+    """Refused for the provider's rate limit (HTTP 429, Trovo's 11706): every thread of the
+    client waits until the reset, then the request goes again."""
+
+
 class BudgetReached(Exception):
     """The run's own request budget (``max_credits_per_run``) is spent: stop paging, keep rows."""
 

@@ -1,23 +1,26 @@
 """The one HTTP client every provider source pages its API with.
 
 What lives here lives once: timeouts, retries with exponential backoff and jitter on connect
-errors, timeouts, 429 and 5xx (honouring ``Retry-After``), a client-side rate limiter so a
-documented limit is never exceeded, a count of the requests actually sent (KeyAPI bills each
-one), a budget that stops paging cleanly, and errors that name provider, endpoint and cause
-with secrets masked. Provider quirks (envelopes, signing, paging) stay in the provider module.
+errors, timeouts, 429 and 5xx (honouring ``Retry-After`` and ``x-ratelimit-reset``), a
+client-side rate limiter so a documented limit is never exceeded (shared by every process
+using the same quota when ``shared_limit_key`` is set; see ``pipelines/ratelimit.py``), a
+count of the requests actually sent (KeyAPI bills each one), a budget that stops paging
+cleanly, and errors that name provider, endpoint and cause with secrets masked. Provider
+quirks (envelopes, signing, paging) stay in the provider module.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import httpx
-from pyrate_limiter import Duration, Limiter, Rate
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -33,9 +36,11 @@ from pipelines.errors import (
     MalformedResponse,
     ProviderError,
     ProviderUnavailable,
+    RateLimited,
     RetryableStatus,
     TransientMalformed,
 )
+from pipelines.ratelimit import QuotaWatch, RateHeaders, client_limit
 from pipelines.redaction import redact, register_secret
 
 log = logging.getLogger("lsw.http")
@@ -55,6 +60,11 @@ class HttpSettings:
             sooner than asked only earns another refusal (and, at KeyAPI, costs a credit).
         rate_limit: at most this many requests per ``rate_window_s`` (None: no cap).
         rate_window_s: the rate limit's window.
+        rate_slack_s: the window is counted this much longer than the provider's: it counts
+            arrivals, and requests do not all take equally long to arrive.
+        shared_limit_key: set (``ratelimit.limit_key(provider, client_id)``), the rate limit
+            is one count for every process using that key, kept under the state directory;
+            None counts this client's requests only.
         max_requests: stop (BudgetReached) before sending more than this many requests.
     """
 
@@ -65,6 +75,8 @@ class HttpSettings:
     retry_after_max_s: float = 300.0
     rate_limit: int | None = None
     rate_window_s: float = 1.0
+    rate_slack_s: float = 0.25
+    shared_limit_key: str | None = None
     max_requests: int | None = None
 
 
@@ -125,12 +137,21 @@ class ProviderClient:
         self._http = httpx.HTTPTransport(
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=32)
         )
-        self._limiter = _limiter(self.settings)
+        self._limit = client_limit(
+            self.settings.rate_limit,
+            self.settings.rate_window_s,
+            self.settings.rate_slack_s,
+            self.settings.shared_limit_key,
+        )
+        self.quota = QuotaWatch(provider)
         self._count_lock = threading.Lock()
+        self._in_flight = 0
         self.requests_made = 0
 
     def close(self) -> None:
         self._http.close()
+        if self._limit is not None:
+            self._limit.close()
 
     def __enter__(self) -> ProviderClient:
         return self
@@ -171,10 +192,16 @@ class ProviderClient:
                 sent_url = self._url(path, {**(params or {}), **fresh.params})
                 sent_headers = {**(headers or {}), **fresh.headers} or None
             try:
-                response = self._send(method, sent_url, json, data, sent_headers)
+                with self._flight() as others:
+                    response = self._send(method, sent_url, json, data, sent_headers)
             except httpx.TransportError as exc:
                 log.debug("%s: %s: %s", self.provider, endpoint, type(exc).__name__)
                 raise
+            if self._limit is None:
+                self.quota.observe(response.headers, others)
+            else:
+                limit = self._limit
+                self.quota.observe(response.headers, others, limit.taken(), limit.limit)
             (classify or self.classify)(response, endpoint)
             return parse(response)
 
@@ -238,7 +265,9 @@ class ProviderClient:
         if status < 400:
             return
         cause = f"HTTP {status}: {error_message(response)}"
-        if status == 429 or status >= 500:
+        if status == 429:
+            raise RateLimited(self.provider, endpoint, cause, status, rate_limit_wait(response))
+        if status >= 500:
             raise RetryableStatus(self.provider, endpoint, cause, status, retry_after(response))
         if status in (401, 403):
             raise AuthError(self.provider, endpoint, f"credentials refused ({cause})", status)
@@ -252,14 +281,30 @@ class ProviderClient:
             if budget is not None and self.requests_made >= budget:
                 raise BudgetReached(f"{self.provider}: request budget of {budget} spent")
             self.requests_made += 1
-        if self._limiter is not None:
-            self._limiter.try_acquire(self.provider)
+        self.quota.wait()  # first: a slot taken, then held, would be counted too early
+        if self._limit is not None:
+            self._limit.take(self.provider)
+
+    @contextmanager
+    def _flight(self) -> Iterator[int]:
+        """Count a request in flight; yields how many others are."""
+        with self._count_lock:
+            others = self._in_flight
+            self._in_flight += 1
+        try:
+            yield others
+        finally:
+            with self._count_lock:
+                self._in_flight -= 1
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         hinted = getattr(exc, "retry_after", None)
         if hinted is not None:
-            return float(min(hinted, self.settings.retry_after_max_s))
+            wait = float(min(hinted, self.settings.retry_after_max_s))
+            if isinstance(exc, RateLimited):  # every thread of this client waits it out
+                self.quota.hold(time.time() + wait, f"refused for the rate limit ({exc.cause})")
+            return wait
         backoff = wait_exponential_jitter(
             multiplier=self.settings.backoff_s,
             max=self.settings.backoff_max_s,
@@ -284,12 +329,6 @@ class ProviderClient:
         return note
 
 
-def _limiter(settings: HttpSettings) -> Limiter | None:
-    if settings.rate_limit is None:
-        return None
-    return Limiter(Rate(settings.rate_limit, int(settings.rate_window_s * Duration.SECOND)))
-
-
 def retry_after(response: httpx.Response) -> float | None:
     """Seconds a ``Retry-After`` header asks for (delta-seconds form), if any."""
     value = response.headers.get("retry-after")
@@ -297,6 +336,18 @@ def retry_after(response: httpx.Response) -> float | None:
         return max(0.0, float(value)) if value is not None else None
     except ValueError:
         return None
+
+
+def rate_limit_wait(response: httpx.Response) -> float | None:
+    """Seconds until a provider that refused for its rate limit takes requests again:
+    ``Retry-After``, else the reset its ``x-ratelimit-reset`` header names, if any."""
+    asked = retry_after(response)
+    if asked is not None:
+        return asked
+    seen = RateHeaders.read(response.headers)
+    if seen is not None and seen.reset_at is not None:
+        return max(0.0, seen.reset_at - time.time())
+    return None
 
 
 def error_message(response: httpx.Response) -> str:

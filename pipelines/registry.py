@@ -13,6 +13,7 @@ from pipelines.lisa import SPEC as LISA
 from pipelines.shopee import SPEC as SHOPEE
 from pipelines.spec import ProviderSpec
 from pipelines.tiktok_shop import SPEC as TIKTOK_SHOP
+from pipelines.trovo import SPEC as TROVO
 
 ALL_PROVIDERS = ("shopee", "tiktok_shop", "firework", "trovo", "lisa")
 
@@ -22,6 +23,7 @@ SPECS: dict[str, ProviderSpec[Any]] = {
         SHOPEE,
         TIKTOK_SHOP,
         FIREWORK,
+        TROVO,
         LISA,
     )
 }

@@ -20,6 +20,13 @@ PROVIDERS: dict[str, dict[str, bool]] = {
         "product_units": True,
         "products": True,
     },
+    "trovo": {
+        "channel_snapshots": False,
+        "followers": True,
+        "subscribers": False,
+        "top_channels": False,
+        "viewers": False,
+    },
     "lisa": {
         "channels": True,
         "show_products": True,
@@ -34,6 +41,7 @@ MART_INPUTS = {
     "shopee": ["item_metrics", "items", "session_metrics", "sessions"],
     "tiktok_shop": ["livestreams"],
     "firework": ["livestreams", "product_units", "products"],
+    "trovo": ["channel_snapshots", "followers"],
     "lisa": ["show_products", "shows", "streams"],
 }
 

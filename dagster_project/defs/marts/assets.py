@@ -70,7 +70,11 @@ def window_marts(
         if not table_exists(con, "marts", "dim_fx_rates"):
             replace_rows(con, "marts.dim_fx_rates", load_rates(), "true", [])
         fx = read_frame(con, "select * from marts.dim_fx_rates")
-        sessions = fct_sessions(_present(s.sessions for s in staged), fx).collect()
+        # a provider whose raw table has no time of its own (Trovo's snapshots) stages every
+        # session it has ever seen: only the window's replace the window's
+        in_window = pl.col("session_date").is_between(first_day, end_day, closed="left")
+        stacked = fct_sessions(_present(s.sessions for s in staged), fx)
+        sessions = stacked.filter(in_window).collect()
         by_day = "session_date >= ? and session_date < ?"
         replace_rows(con, "marts.fct_sessions", sessions, by_day, days)
         gmv = gmv_daily(sessions.lazy()).collect()

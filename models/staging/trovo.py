@@ -1,0 +1,142 @@
+"""Trovo raw tables -> sessions, followers and follower totals.
+
+Trovo has no list of past streams: a session is a stream start seen in the channel
+snapshots taken every few minutes (SPEC.md). Each snapshot says the latest stream's
+``started_at`` and ``ended_at``; ``ended_at < started_at`` means it is still live (the
+``ended_at`` is then the previous stream's end). So one session per (channel, started_at):
+its title is the last title seen while live, its peak the most viewers seen while live, its
+end the ``ended_at`` of a snapshot taken after it ended. A stream no snapshot saw live has
+no peak (NULL, not 0); one whose end no snapshot saw has no ended_at, and counts as ended
+once a later stream of the channel has been seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import polars as pl
+
+from models.schema import (
+    STAGED_FOLLOWER_TOTALS,
+    STAGED_FOLLOWERS,
+    STAGED_SESSIONS,
+    TS,
+    conform,
+)
+from models.staging.staged import Staged
+
+PROVIDER = "trovo"
+
+
+def _naive_utc(frame: pl.LazyFrame, *columns: str) -> pl.LazyFrame:
+    """Timestamps as the marts keep them: UTC clock time without a zone. DuckDB hands
+    TIMESTAMPTZ over in its session's zone, whatever that is."""
+    schema = frame.collect_schema()
+    fixed = []
+    for name in columns:
+        dtype = schema[name]
+        col = pl.col(name)
+        if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
+            col = col.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+        fixed.append(col.cast(TS))
+    return frame.with_columns(fixed)
+
+
+def stg_sessions(snapshots: pl.LazyFrame) -> pl.LazyFrame:
+    """One session per channel and distinct stream start seen in the snapshots."""
+    snaps = (
+        _naive_utc(snapshots, "observed_at", "started_at", "ended_at")
+        .filter(pl.col("started_at").is_not_null())
+        .with_columns(
+            live=pl.when(pl.col("ended_at").is_not_null())
+            .then(pl.col("ended_at") < pl.col("started_at"))
+            .otherwise(pl.col("is_live").fill_null(False))
+        )
+        .sort("observed_at")  # group_by keeps this order within each group
+    )
+    live = pl.col("live")
+    titled = pl.col("live_title").is_not_null()
+    sessions = (
+        snaps.group_by(["channel_id", "started_at"])
+        .agg(
+            title=pl.coalesce(
+                pl.col("live_title").filter(live & titled).last(),
+                pl.col("live_title").filter(titled).last(),
+            ),
+            peak_viewers=pl.col("current_viewers").filter(live).max(),
+            ended_at=pl.col("ended_at").filter(pl.col("ended_at") >= pl.col("started_at")).max(),
+            # while live, ended_at is the end of the stream before this one
+            before_ended=pl.col("ended_at").filter(pl.col("ended_at") < pl.col("started_at")).max(),
+            last_live=live.last(),
+        )
+        .sort(["channel_id", "started_at"])
+        .with_columns(
+            later=pl.col("started_at").shift(-1).over("channel_id"),
+            later_says=pl.col("before_ended").shift(-1).over("channel_id"),
+        )
+        .with_columns(
+            ended_at=pl.coalesce(
+                pl.col("ended_at"),
+                pl.when(pl.col("later_says") >= pl.col("started_at")).then(pl.col("later_says")),
+            )
+        )
+    )
+    return conform(
+        sessions.with_columns(
+            provider=pl.lit(PROVIDER),
+            account_id=pl.col("channel_id"),
+            session_id=pl.col("channel_id")
+            + ":"
+            + pl.col("started_at").dt.epoch("s").cast(pl.String),
+            status=pl.when(pl.col("last_live") & pl.col("later").is_null())
+            .then(pl.lit("live"))
+            .otherwise(pl.lit("ended")),
+            scheduled_at=pl.lit(None, TS),
+            session_date=pl.col("started_at").dt.date(),
+            duration_s=(pl.col("ended_at") - pl.col("started_at")).dt.total_seconds(),
+            views=pl.lit(None, pl.Int64),
+            likes=pl.lit(None, pl.Int64),
+            comments=pl.lit(None, pl.Int64),
+            shares=pl.lit(None, pl.Int64),
+            orders=pl.lit(None, pl.Int64),
+            items_sold=pl.lit(None, pl.Int64),
+            gmv=pl.lit(None, pl.Float64),
+            currency=pl.lit(None, pl.String),
+        ),
+        STAGED_SESSIONS,
+    )
+
+
+def stg_followers(followers: pl.LazyFrame) -> pl.LazyFrame:
+    return conform(
+        _naive_utc(followers, "followed_at").with_columns(
+            provider=pl.lit(PROVIDER),
+            account_id=pl.col("channel_id"),
+            follower_id=pl.col("user_id"),
+        ),
+        STAGED_FOLLOWERS,
+    )
+
+
+def stg_follower_totals(snapshots: pl.LazyFrame) -> pl.LazyFrame:
+    """Each snapshot's follower count of its channel."""
+    return conform(
+        _naive_utc(snapshots, "observed_at").with_columns(
+            provider=pl.lit(PROVIDER),
+            account_id=pl.col("channel_id"),
+            followers_total=pl.col("followers"),
+        ),
+        STAGED_FOLLOWER_TOTALS,
+    )
+
+
+def stage(raw: Mapping[str, pl.LazyFrame]) -> Staged:
+    """The marts' inputs from the raw ``trovo`` tables (snapshots whole, followers of the
+    window); a table that does not exist yet is left out."""
+    snapshots = raw.get("channel_snapshots")
+    followers = raw.get("followers")
+    return Staged(
+        sessions=None if snapshots is None else stg_sessions(snapshots),
+        followers=None if followers is None else stg_followers(followers),
+        follower_totals=None if snapshots is None else stg_follower_totals(snapshots),
+    )
