@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import ClassVar
 
 import httpx
@@ -17,6 +16,7 @@ from pipelines.http import HttpSettings, ProviderClient
 from pipelines.redaction import install_log_redaction, redact, register_secret
 from sandbox import SandboxServer
 from sandbox.providers.tiktok_shop import DEFAULT_API_KEY, PATH
+from tests.pipelines.loopback import serve
 
 FAST = HttpSettings(timeout_s=2, max_attempts=3, backoff_s=0.01, backoff_max_s=0.05)
 
@@ -118,11 +118,8 @@ class _RetryAfterHandler(BaseHTTPRequestHandler):
 @pytest.fixture
 def retry_after_server() -> Iterator[str]:
     _RetryAfterHandler.hits = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _RetryAfterHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve(_RetryAfterHandler) as url:
+        yield url
 
 
 def test_retry_after_is_honoured(retry_after_server: str) -> None:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import itertools
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from pipelines.http import Attempt, HttpSettings, ProviderClient
+from tests.pipelines.loopback import serve
 
 FAST = HttpSettings(timeout_s=2, max_attempts=3, backoff_s=0.01, backoff_max_s=0.05)
 
@@ -35,11 +35,8 @@ class _Recorder(BaseHTTPRequestHandler):
 @pytest.fixture
 def recorder() -> Iterator[str]:
     _Recorder.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve(_Recorder) as url:
+        yield url
 
 
 def test_each_attempt_is_prepared_afresh(recorder: str) -> None:
