@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from models.schema import STAGED_PRODUCTS, STAGED_SESSIONS, TS, conform
-from models.staging.staged import Staged
+from models.staging.staged import Staged, naive_utc
 
 PROVIDER = "firework"
 
@@ -42,15 +42,6 @@ UNITS: dict[str, pl.DataType] = {
 }
 
 
-def _utc(frame: pl.LazyFrame, column: str) -> pl.Expr:
-    """A timestamp column as UTC wall-clock time without a zone (the marts' TS)."""
-    dtype = frame.collect_schema()[column]
-    expr = pl.col(column)
-    if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
-        expr = expr.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-    return expr.cast(TS)
-
-
 def _listed_products(livestreams: pl.LazyFrame, products: pl.LazyFrame) -> pl.LazyFrame:
     """Products of the window's livestreams, as their latest answer lists them.
 
@@ -64,7 +55,7 @@ def _listed_products(livestreams: pl.LazyFrame, products: pl.LazyFrame) -> pl.La
 
 
 def _with_session_date(livestreams: pl.LazyFrame) -> pl.LazyFrame:
-    return livestreams.with_columns(session_date=_utc(livestreams, "session_start").dt.date())
+    return livestreams.with_columns(session_date=naive_utc(livestreams, "session_start").dt.date())
 
 
 def stg_sessions(livestreams: pl.LazyFrame, products: pl.LazyFrame) -> pl.LazyFrame:
@@ -88,7 +79,7 @@ def stg_sessions(livestreams: pl.LazyFrame, products: pl.LazyFrame) -> pl.LazyFr
             session_id=pl.col("livestream_id"),
             title=pl.col("event_name"),
             status=pl.col("status").replace_strict(STATUS, default=None, return_dtype=pl.String),
-            scheduled_at=_utc(dated, "scheduled_at"),
+            scheduled_at=naive_utc(dated, "scheduled_at"),
             started_at=pl.lit(None, TS),
             ended_at=pl.lit(None, TS),
             duration_s=null_int,

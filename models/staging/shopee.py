@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from models.schema import STAGED_PRODUCTS, STAGED_SESSIONS, TS, conform
-from models.staging.staged import Staged, raw_table
+from models.staging.staged import Staged, from_unix, raw_table
 
 STATUS = {0: "scheduled", 1: "live", 2: "ended"}
 
@@ -52,10 +52,6 @@ ITEM_METRICS: dict[str, pl.DataType] = {
 }
 
 
-def _from_unix(column: str) -> pl.Expr:
-    return pl.from_epoch(pl.col(column), time_unit="s").cast(TS)
-
-
 def stg_sessions(
     sessions: pl.LazyFrame, metrics: pl.LazyFrame, item_metrics: pl.LazyFrame
 ) -> pl.LazyFrame:
@@ -73,9 +69,9 @@ def stg_sessions(
             session_id=pl.col("session_id").cast(pl.String),
             status=pl.col("status").replace_strict(STATUS, default=None, return_dtype=pl.String),
             scheduled_at=pl.lit(None, TS),  # Shopee has no planned start
-            started_at=_from_unix("start_time"),
-            ended_at=_from_unix("end_time"),
-            session_date=_from_unix("session_start").dt.date(),
+            started_at=from_unix("start_time"),
+            ended_at=from_unix("end_time"),
+            session_date=from_unix("session_start").dt.date(),
             duration_s=pl.when(pl.col("end_time") >= pl.col("start_time")).then(
                 pl.col("end_time") - pl.col("start_time")
             ),
@@ -95,7 +91,7 @@ def stg_products(item_metrics: pl.LazyFrame) -> pl.LazyFrame:
             provider=pl.lit("shopee"),
             account_id=pl.col("user_id").cast(pl.String),
             session_id=pl.col("session_id").cast(pl.String),
-            session_date=_from_unix("session_start").dt.date(),
+            session_date=from_unix("session_start").dt.date(),
             product_id=pl.col("item_id").cast(pl.String),
             product_name=pl.col("name"),
             price=pl.col("current_price"),

@@ -34,14 +34,24 @@ def raw_table(
     frame = raw.get(name)
     if frame is None:
         return pl.LazyFrame(schema={k: (TS if v == UTC_TS else v) for k, v in schema.items()})
-    found = frame.collect_schema()
-    columns = []
-    for column, dtype in schema.items():
-        stored = found[column]
-        if dtype != UTC_TS:
-            columns.append(pl.col(column).cast(dtype))
-        elif isinstance(stored, pl.Datetime) and stored.time_zone is not None:
-            columns.append(pl.col(column).dt.convert_time_zone("UTC").dt.replace_time_zone(None))
-        else:
-            columns.append(pl.col(column).cast(TS))
-    return frame.select(columns)
+    return frame.select(
+        [
+            naive_utc(frame, column) if dtype == UTC_TS else pl.col(column).cast(dtype)
+            for column, dtype in schema.items()
+        ]
+    )
+
+
+def naive_utc(frame: pl.LazyFrame, column: str) -> pl.Expr:
+    """A timestamp column as the marts keep it: UTC clock time without a zone. DuckDB hands a
+    zoned timestamp (dlt stores TIMESTAMPTZ) over in its session's zone, whatever that is."""
+    dtype = frame.collect_schema()[column]
+    expr = pl.col(column)
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
+        expr = expr.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+    return expr.cast(TS)
+
+
+def from_unix(column: str) -> pl.Expr:
+    """Unix seconds as the marts' timestamps."""
+    return pl.from_epoch(pl.col(column), time_unit="s").cast(TS)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from models.schema import STAGED_SESSIONS, TS, conform
-from models.staging.staged import Staged
+from models.staging.staged import Staged, from_unix
 
 # KeyAPI reports GMV in the currency of the shop's region (CONTRACT-NOTES.md).
 REGION_CURRENCY = {
@@ -32,10 +32,6 @@ REGION_CURRENCY = {
 }
 
 
-def _from_unix(column: str) -> pl.Expr:
-    return pl.from_epoch(pl.col(column), time_unit="s").cast(TS)
-
-
 def stg_sessions(livestreams: pl.LazyFrame) -> pl.LazyFrame:
     """One row per livestream (``room_id``); KeyAPI lists only finished ones.
 
@@ -49,8 +45,8 @@ def stg_sessions(livestreams: pl.LazyFrame) -> pl.LazyFrame:
             session_id=pl.col("room_id"),
             status=pl.lit("ended"),
             scheduled_at=pl.lit(None, TS),
-            started_at=_from_unix("create_time"),
-            ended_at=_from_unix("finish_time"),
+            started_at=from_unix("create_time"),
+            ended_at=from_unix("finish_time"),
             duration_s=pl.coalesce(
                 pl.col("duration"), pl.col("finish_time") - pl.col("create_time")
             ),

@@ -23,23 +23,13 @@ from models.schema import (
     TS,
     conform,
 )
-from models.staging.staged import Staged
+from models.staging.staged import Staged, naive_utc
 
 PROVIDER = "trovo"
 
 
 def _naive_utc(frame: pl.LazyFrame, *columns: str) -> pl.LazyFrame:
-    """Timestamps as the marts keep them: UTC clock time without a zone. DuckDB hands
-    TIMESTAMPTZ over in its session's zone, whatever that is."""
-    schema = frame.collect_schema()
-    fixed = []
-    for name in columns:
-        dtype = schema[name]
-        col = pl.col(name)
-        if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
-            col = col.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-        fixed.append(col.cast(TS))
-    return frame.with_columns(fixed)
+    return frame.with_columns([naive_utc(frame, name) for name in columns])
 
 
 def stg_sessions(snapshots: pl.LazyFrame) -> pl.LazyFrame:
