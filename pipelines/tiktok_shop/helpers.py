@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 import threading
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 import httpx
 
 from pipelines.errors import BudgetReached, ProviderError
 from pipelines.http import HttpSettings, ProviderClient
+from pipelines.paging import NewestFirst
 from pipelines.tiktok_shop.schema import ENVELOPE, Livestream
 from pipelines.tiktok_shop.settings import (
     ANALYTICS_PATH,
@@ -78,13 +78,10 @@ def fetch_seller(
 
     KeyAPI has no date filter and bills every page. Pages are assumed newest first
     (CONTRACT-NOTES.md), so paging stops at the first page that reaches past the window's
-    start: everything after it is older. That shortcut is taken only while every page seen
-    so far really was in descending order, so a differently ordered feed is read to the end
-    instead of being cut short.
+    start, while the feed really is in that order (pipelines/paging.py).
     """
     result = SellerResult(seller_id)
-    newest_first = True
-    previous_last: int | None = None
+    order = NewestFirst(start_ts)
     for page_num in range(1, MAX_PAGE_NUM + 1):
         if stop.is_set():
             break
@@ -102,13 +99,8 @@ def fetch_seller(
         result.rows.extend(r for r in page if start_ts <= r["create_time"] < end_ts)
         if len(page) < PAGE_SIZE:
             break
-        times = [r["create_time"] for r in page]
-        descending = all(a >= b for a, b in pairwise(times))
-        follows = previous_last is None or previous_last >= times[0]
-        newest_first = newest_first and descending and follows
-        if newest_first and times[-1] < start_ts:
+        stop_here = order.past_window([r["create_time"] for r in page])
+        result.complete_after = order.complete_after
+        if stop_here:
             break  # every later record is older still
-        previous_last = times[-1]
-        # newest first so far: whatever started after this page's oldest row has been seen
-        result.complete_after = times[-1] if newest_first else None
     return result

@@ -14,10 +14,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import pairwise
 from typing import Any
 
 from pipelines.errors import AuthError, ProviderError
+from pipelines.paging import NewestFirst
 from pipelines.trovo.errors import NotFound
 from pipelines.trovo.helpers import TrovoApi
 from pipelines.trovo.schema import Follower
@@ -43,8 +43,7 @@ def fetch_followers(
     """Page ``channel_id``'s followers newest first, keeping follows in [start, end)."""
     result = ChannelFollowers(channel_id)
     cursor, held = 0, 0
-    newest_first = True
-    previous_oldest: datetime | None = None
+    order = NewestFirst(start)
     for _ in range(MAX_PAGES):
         if stop.is_set():
             result.stopped = True
@@ -67,14 +66,10 @@ def fetch_followers(
             _row(channel_id, f) for f in followers if start <= f["followed_at"] < end
         )
         held += len(followers)
-        times = [f["followed_at"] for f in followers]
-        in_order = all(a >= b for a, b in pairwise(times))
-        follows_on = previous_oldest is None or previous_oldest >= times[0]
-        newest_first = newest_first and in_order and follows_on
-        if newest_first and times[-1] < start:
+        stop_here = order.past_window([f["followed_at"] for f in followers])
+        result.complete_after = order.complete_after
+        if stop_here:
             break  # every later follower followed earlier still
-        previous_oldest = times[-1]
-        result.complete_after = times[-1] if newest_first else None
         answered = page.get("cursor")
         # without a cursor in the answer, the reference's sample says it is the offset
         following = answered if answered is not None else cursor + len(followers)
