@@ -80,16 +80,9 @@ STAGED_PRODUCTS: dict[str, pl.DataType] = {
     "items_sold": pl.Int64(),
 }
 
+# The mart's grain has no account or date (SPEC); the staged date only picks the window.
 PRODUCT_PERFORMANCE: dict[str, pl.DataType] = {
-    "provider": pl.String(),
-    "session_id": pl.String(),
-    "product_id": pl.String(),
-    "product_name": pl.String(),
-    "price": pl.Float64(),
-    "currency": pl.String(),
-    "clicks": pl.Int64(),
-    "add_to_cart": pl.Int64(),
-    "items_sold": pl.Int64(),
+    **{k: v for k, v in STAGED_PRODUCTS.items() if k not in ("account_id", "session_date")},
     "est_gmv": pl.Float64(),
 }
 

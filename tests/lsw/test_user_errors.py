@@ -132,7 +132,7 @@ def test_a_provider_asked_for_by_name_but_not_configured_fails(
 def test_a_long_range_plans_one_event_per_asset_not_per_day(warehouse: Path) -> None:
     from lsw.runner import materialize
 
-    outcome = materialize([], paths_day("2026-10-22"), paths_day("2026-11-20"))
+    outcome = materialize([], date(2026, 10, 22), date(2026, 11, 20))
     assert outcome.ok
     instance = DagsterInstance.get()
     planned = [
@@ -142,7 +142,3 @@ def test_a_long_range_plans_one_event_per_asset_not_per_day(warehouse: Path) -> 
     ]
     # 30 days of 5 partitioned marts and the unpartitioned FX rates: 6 events, not 151
     assert len(planned) == 6
-
-
-def paths_day(text: str) -> date:
-    return date.fromisoformat(text)
