@@ -1,4 +1,4 @@
-"""Daily UTC partitions shared by every historical asset (SPEC.md)."""
+"""Daily UTC partitions shared by every historical asset (docs/contract.md)."""
 
 from dagster import BackfillPolicy, DailyPartitionsDefinition
 

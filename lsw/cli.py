@@ -1,4 +1,4 @@
-"""`lsw`: demo, run, check, sandbox, ui and sql (SPEC.md)."""
+"""`lsw`: demo, run, check, sandbox, ui and sql (docs/contract.md)."""
 
 from __future__ import annotations
 

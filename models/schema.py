@@ -1,4 +1,4 @@
-"""Column names and types of the marts, as SPEC.md defines them (the product contract)."""
+"""Column names and types of the marts, as docs/contract.md defines them (the product contract)."""
 
 from __future__ import annotations
 

@@ -100,7 +100,7 @@ class ProviderClient:
     """A provider's HTTP client: thread-safe, counted, rate-limited, retrying.
 
     Args:
-        provider: provider name as in SPEC.md, used in every error.
+        provider: provider name as in docs/contract.md, used in every error.
         base_url: the provider's base URL (configurable: the sandbox stands in for it).
         headers: headers for every request; an ``Authorization`` header's credential is
             masked wherever it appears.

@@ -1,4 +1,4 @@
-"""Every provider the product knows, in SPEC.md's order: the one list the rest iterates.
+"""Every provider the product knows, in docs/contract.md's order: the one list the rest iterates.
 
 A provider whose source has not landed yet is known by name (the CLI accepts and skips it)
 but has no spec.

@@ -73,7 +73,7 @@ class ProviderSpec(Generic[C]):
     """One provider, as the rest of the product plugs it in.
 
     Attributes:
-        name: provider name as in SPEC.md; also its dlt schema and Dagster group.
+        name: provider name as in docs/contract.md; also its dlt schema and Dagster group.
         config: its configspec (keys, types, secrets, defaults).
         source: the historical dlt source for a window [start, end) of daily partitions.
         resources: the source's resource names (its partitioned Dagster assets).

@@ -1,4 +1,4 @@
-"""Where the warehouse, local state and the Dagster instance live (SPEC.md).
+"""Where the warehouse, local state and the Dagster instance live (docs/contract.md).
 
 One place decides, so `lsw` and `dagster dev` always agree on the same files.
 """

@@ -16,7 +16,7 @@ from models.staging.staged import Staged, naive_utc
 
 PROVIDER = "firework"
 
-# firework-livestreams.md's statuses -> SPEC.md's; anything else stays NULL
+# firework-livestreams.md's statuses -> docs/contract.md's; anything else stays NULL
 STATUS = {
     "idle": "scheduled",
     "active": "live",

@@ -9,7 +9,7 @@ import polars as pl
 from models.schema import STAGED_SESSIONS, TS, conform
 from models.staging.staged import Staged, from_unix
 
-# KeyAPI reports GMV in the currency of the shop's region (CONTRACT-NOTES.md).
+# KeyAPI reports GMV in the currency of the shop's region (docs/providers/tiktok_shop.md).
 REGION_CURRENCY = {
     "US": "USD",
     "GB": "GBP",
@@ -35,8 +35,8 @@ REGION_CURRENCY = {
 def stg_sessions(livestreams: pl.LazyFrame) -> pl.LazyFrame:
     """One row per livestream (``room_id``); KeyAPI lists only finished ones.
 
-    ``total_sale_cnt`` counts units, not orders (CONTRACT-NOTES.md), so it is items_sold and
-    orders stays NULL; likes, comments and shares are not reported.
+    ``total_sale_cnt`` counts units, not orders (docs/providers/tiktok_shop.md), so it is
+    items_sold and orders stays NULL; likes, comments and shares are not reported.
     """
     return conform(
         livestreams.with_columns(

@@ -1,7 +1,7 @@
 """Trovo raw tables -> sessions, followers and follower totals.
 
 Trovo has no list of past streams: a session is a stream start seen in the channel
-snapshots taken every few minutes (SPEC.md). Each snapshot says the latest stream's
+snapshots taken every few minutes (docs/contract.md). Each snapshot says the latest stream's
 ``started_at`` and ``ended_at``; ``ended_at < started_at`` means it is still live (the
 ``ended_at`` is then the previous stream's end). So one session per (channel, started_at):
 its title is the last title seen while live, its peak the most viewers seen while live, its

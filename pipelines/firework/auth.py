@@ -1,7 +1,7 @@
 """Firework's client-credentials tokens: kept in the token store, renewed when they expire or
 when a call is refused, never in a loop.
 
-There is no refresh token (CONTRACT-NOTES.md): a new access token is asked for with the
+There is no refresh token (docs/providers/firework.md): a new access token is asked for with the
 client credentials. It is saved in the token store (docs/token-store.md) under the configured
 ``account_id`` and reused by every run until ``TOKEN_MARGIN_S`` before its ``expires_in``.
 The stored token's seed is a fingerprint of the client id and secret, so configuring other

@@ -22,7 +22,7 @@ DOCUMENTS_PER_BATCH = 500  # livestream details per arrow batch handed to dlt
 
 @configspec
 class FireworkConfig(ProviderConfig):
-    """Configuration keys of ``sources.firework`` (SPEC.md), besides ProviderConfig's.
+    """Configuration keys of ``sources.firework`` (docs/contract.md), besides ProviderConfig's.
 
     Attributes:
         client_id: the OAuth app's client id.

@@ -24,7 +24,7 @@ ROWS_PER_BATCH = 5_000  # rows per arrow table handed to dlt
 
 @configspec
 class LisaConfig(ProviderConfig):
-    """Configuration keys of ``sources.lisa`` (SPEC.md), besides ProviderConfig's.
+    """Configuration keys of ``sources.lisa`` (docs/contract.md), besides ProviderConfig's.
 
     Attributes:
         api_key: the customer API key, sent as ``Authorization: ApiKey <key>`` (secret).

@@ -4,7 +4,7 @@ Four tables, merged on natural keys so that loading a day again never duplicates
 ``sessions`` (one per session), ``session_metrics`` (one per session), ``item_metrics`` and
 ``items`` (one per item of a session's bag). Every row carries the account (``user_id``) and
 ``session_start``, the unix second that places it in a daily partition: the session's start,
-or its creation when it never started (SPEC.md).
+or its creation when it never started (docs/contract.md).
 
 Shopee cannot list sessions, so a window's run reads the detail of every configured session
 and keeps those of the window; the rest of the calls go to those only. A backfill is one run

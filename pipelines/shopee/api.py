@@ -185,7 +185,7 @@ class ShopeeApi:
 
     def _signed(self, path: str, *user: object) -> Attempt:
         """Common parameters of one attempt, signed now: public calls sign partner_id, path
-        and timestamp; user calls add access_token and user_id (CONTRACT-NOTES.md)."""
+        and timestamp; user calls add access_token and user_id (docs/providers/shopee.md)."""
         timestamp = int(self.clock())
         params: dict[str, Any] = {"partner_id": self.partner_id, "timestamp": timestamp}
         if user:

@@ -51,7 +51,7 @@ class TokenAnswer(TypedDict):
 class SessionDetail(TypedDict):
     session_id: int
     status: int  # 0 initial, 1 ongoing, 2 ended
-    create_time: int  # seconds or milliseconds (CONTRACT-NOTES.md)
+    create_time: int  # seconds or milliseconds (docs/providers/shopee.md)
     title: NotRequired[str | None]
     description: NotRequired[Annotated[str | None, Cosmetic]]
     cover_image_url: NotRequired[Annotated[str | None, Cosmetic]]

@@ -1,4 +1,4 @@
-"""Shopee Livestream constants and configuration (SPEC.md, CONTRACT-NOTES.md)."""
+"""Shopee Livestream constants and configuration (docs/contract.md, docs/providers/shopee.md)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ MAX_PAGES = 1_000  # a session's bag holds at most a few hundred items: a guard,
 ROWS_PER_BATCH = 5_000
 TOKEN_MARGIN_S = 600.0  # an access token (4 h) closer than this to expiry is refreshed first
 
-# Local currency of each site (CONTRACT-NOTES.md): GMV and prices are in it.
+# Local currency of each site (docs/providers/shopee.md): GMV and prices are in it.
 REGION_CURRENCY = {
     "TW": "TWD",
     "ID": "IDR",
@@ -59,7 +59,7 @@ class ConfiguredSession:
 
 @configspec
 class ShopeeConfig(ProviderConfig):
-    """Configuration keys of ``sources.shopee`` (SPEC.md), besides ProviderConfig's.
+    """Configuration keys of ``sources.shopee`` (docs/contract.md), besides ProviderConfig's.
 
     Attributes:
         partner_id: the app's partner_id (Shopee Open Platform console).

@@ -77,8 +77,8 @@ def fetch_seller(
     """Page one seller until a short page, keeping records whose start is in [start, end).
 
     KeyAPI has no date filter and bills every page. Pages are assumed newest first
-    (CONTRACT-NOTES.md), so paging stops at the first page that reaches past the window's
-    start, while the feed really is in that order (pipelines/paging.py).
+    (docs/providers/tiktok_shop.md), so paging stops at the first page that reaches past the
+    window's start, while the feed really is in that order (pipelines/paging.py).
     """
     result = SellerResult(seller_id)
     order = NewestFirst(start_ts)

@@ -19,7 +19,7 @@ ROWS_PER_BATCH = 5_000  # rows per arrow table handed to dlt
 
 @configspec
 class TikTokShopConfig(ProviderConfig):
-    """Configuration keys of ``sources.tiktok_shop`` (SPEC.md), besides ProviderConfig's.
+    """Configuration keys of ``sources.tiktok_shop`` (docs/contract.md), besides ProviderConfig's.
 
     Attributes:
         api_key: KeyAPI key (secret).

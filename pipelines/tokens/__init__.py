@@ -1,4 +1,4 @@
-"""Tokens obtained at run time, kept so that they survive restarts and crashes (SPEC.md).
+"""Tokens obtained at run time, kept so that they survive restarts and crashes (docs/contract.md).
 
 Shopee refresh tokens work once: the refresh that spends one hands back the next, and losing
 that one locks the seller out until they authorise again. TokenKeeper is the policy (reuse,

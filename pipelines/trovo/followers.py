@@ -1,7 +1,7 @@
 """One channel's followers of a window, read newest first so a daily run reads only what is new.
 
 Trovo pages followers with a ``cursor`` that its own sample shows as an offset, where top
-channels count pages; CONTRACT-NOTES.md says rely on neither: send back the cursor the answer
+channels count pages; docs/providers/trovo.md says rely on neither: send back the cursor the answer
 carries, and stop on an empty page, a cursor that does not move, or once ``total`` followers
 are in hand. With ``direction: desc`` (newest first) a run stops too at the first page whose
 oldest follow is before the window's start: every later page is older still. That shortcut

@@ -26,7 +26,7 @@ RATE_WINDOW_S = 60.0
 
 @configspec
 class TrovoConfig(ProviderConfig):
-    """Configuration keys of ``sources.trovo`` (SPEC.md), besides ProviderConfig's.
+    """Configuration keys of ``sources.trovo`` (docs/contract.md), besides ProviderConfig's.
 
     Attributes:
         client_id: the application's Client-ID (sent on every call; not a secret).

@@ -15,7 +15,7 @@ SERVICES: tuple[type[ProviderService], ...] = (
     FireworkService,
     TrovoService,
     LisaService,
-    # more providers: one line each, in SPEC.md order
+    # more providers: one line each, in docs/contract.md order
 )
 
 __all__ = ["SERVICES", "ProviderService"]

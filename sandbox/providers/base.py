@@ -28,7 +28,7 @@ class ServiceContext:
 class ProviderService:
     """Base class of a provider's stand-in.
 
-    A subclass names itself (``name`` as in SPEC.md), serves its routes below
+    A subclass names itself (``name`` as in docs/contract.md), serves its routes below
     ``/<name>``, and says how its own error answers look, which the fault layer uses for
     injected 5xx and rate-limit answers.
     """

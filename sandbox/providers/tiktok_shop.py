@@ -3,7 +3,7 @@
 Faithful parts a friendly fake would skip: Bearer key checked (401 bodies as documented),
 ``page_size`` above 10 is a 400, every answered request costs a credit and an optional budget
 ends in 402, an optional QPS limit answers 429, there is no total and no has-more flag, and
-the default order is newest first (CONTRACT-NOTES.md's pinned assumption).
+the default order is newest first (docs/providers/tiktok_shop.md's pinned assumption).
 
 GMV is in the currency of the seller's region: whole units for currencies without minor
 units (IDR, VND), two decimals otherwise.
@@ -198,7 +198,7 @@ class TikTokShopService(ProviderService):
         rows = self.seller_sessions(params["seller_id"])
         order = self._option("default_order", "newest_first")
         if params["sort_field"] is None and order != "newest_first":
-            # CONTRACT-NOTES.md only assumes newest first; these let tests prove sources
+            # docs/providers/tiktok_shop.md only assumes newest first; these let tests prove sources
             # stay correct when a real feed comes back in another order.
             rows = rows[::-1] if order == "oldest_first" else _shuffled(rows, self.ctx.seed)
         elif params["sort_field"] is not None:

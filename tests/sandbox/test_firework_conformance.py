@@ -1,4 +1,4 @@
-"""The Firework stand-in against firework-livestreams.md and CONTRACT-NOTES.md, over real HTTP."""
+"""The Firework stand-in against firework-livestreams.md and docs/providers/firework.md, over real HTTP."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""LiSA's sandbox against lisa-customer-api.md and the LiSA part of CONTRACT-NOTES.md."""
+"""LiSA's sandbox against lisa-customer-api.md and the LiSA part of docs/providers/lisa.md."""
 
 from __future__ import annotations
 

@@ -91,7 +91,7 @@ def day_of(stamp: str) -> date:
 
 
 def session_days(show: dict[str, Any]) -> list[date]:
-    """SPEC's session date: each stream's start day, else the scheduled day."""
+    """The contract's session date: each stream's start day, else the scheduled day."""
     return [day_of(s["start"]) for s in show["streams"]] or [day_of(show["date"])]
 
 

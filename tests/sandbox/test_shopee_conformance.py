@@ -1,4 +1,4 @@
-"""The Shopee stand-in against shopee-livestream.md and CONTRACT-NOTES.md, over real HTTP."""
+"""The Shopee stand-in against shopee-livestream.md and docs/providers/shopee.md, over real HTTP."""
 
 from __future__ import annotations
 
@@ -536,7 +536,7 @@ def test_injected_faults_use_shopee_error_body(sandbox: SandboxServer, shopee: S
     token = shopee.login(account)
     sandbox.set_knobs("shopee", faults=[{"kind": "server_error", "nth": 1, "status": 503}])
     failed = shopee.get("get_item_set_list", account["user_id"], token, offset=0, page_size=1)
-    # CONTRACT-NOTES.md quotes this message for error_server (it was a made-up one before).
+    # docs/providers/shopee.md quotes this message for error_server (it was a made-up one before).
     assert err(failed, 503, "error_server") == "Too many requests, please try again later"
     ok(shopee.get("get_item_set_list", account["user_id"], token, offset=0, page_size=1))
     sandbox.set_knobs("shopee", faults=[{"kind": "rate_limited", "nth": 1}])

@@ -1,4 +1,4 @@
-"""Trovo sandbox against trovo-api.md and CONTRACT-NOTES.md, over real HTTP."""
+"""Trovo sandbox against trovo-api.md and docs/providers/trovo.md, over real HTTP."""
 
 from __future__ import annotations
 

@@ -55,7 +55,7 @@ def test_the_frozen_days_schedule(trovo: Trovo, sandbox: SandboxServer) -> None:
 
 
 def _walk_followers(trovo: Trovo, cid: str, direction: str) -> list[dict[str, Any]]:
-    """Page as CONTRACT-NOTES says: send back the cursor; stop on an empty page, a cursor
+    """Page as docs/providers/trovo.md says: send back the cursor; stop on an empty page, a cursor
     that does not advance, or once ``total`` followers are in hand."""
     got: list[dict[str, Any]] = []
     cursor, calls = 0, 0

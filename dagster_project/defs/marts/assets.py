@@ -109,7 +109,7 @@ def _products(
 ) -> pl.DataFrame:
     """Products of the window's sessions replace what the window's sessions had before.
 
-    product_performance has no date of its own (SPEC.md), so the rows replaced are those of
+    product_performance has no date of its own (docs/contract.md), so the rows replaced are those of
     the sessions that fct_sessions now places in the window, plus any session restaged here.
     """
     in_window = pl.col("session_date").is_between(first_day, end_day, closed="left")

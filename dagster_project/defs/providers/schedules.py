@@ -1,4 +1,4 @@
-"""Point-in-time data cannot be backfilled, so it is taken on a schedule (SPEC.md)."""
+"""Point-in-time data cannot be backfilled, so it is taken on a schedule (docs/contract.md)."""
 
 from typing import Any
 

@@ -107,7 +107,7 @@ def parse_page(query: QueryParams) -> Page:
 
 def scroll(items: Sequence[Any], page: Page, last_null: bool = False) -> dict[str, Any]:
     """One page of ``items`` with LiSA's scrolling block; the last page's cursor is absent,
-    or null with ``last_null`` (CONTRACT-NOTES allows either)."""
+    or null with ``last_null`` (docs/providers/lisa.md allows either)."""
     start = (page.page - 1) * page.limit
     chunk = list(items[start : start + page.limit])
     scrolling: dict[str, Any] = {}

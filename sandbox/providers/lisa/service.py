@@ -1,4 +1,4 @@
-"""LiSA's customer API as lisa-customer-api.md and CONTRACT-NOTES.md describe it.
+"""LiSA's customer API as lisa-customer-api.md and docs/providers/lisa.md describe it.
 
 Faithful parts a friendly fake would skip: ``Authorization: ApiKey`` checked with the
 documented 401 body; zod-style 400 bodies (``issues``) for a limit above 100 or a bad filter;
@@ -88,9 +88,9 @@ class LisaService(ProviderService):
 
     Options: ``api_key``, ``client`` (the client identifier in events), ``last_page_cursor``
     (``"absent"``, the default, or ``"null"``: how the last page says it is the last, both of
-    which CONTRACT-NOTES allows), ``webhook_retry_delay_s`` (default 5), ``webhook_timeout_s``
-    (default 5), ``webhook_poll_interval_s`` (default 0.05), ``webhook_allow_remote`` (default
-    false: only loopback receivers are called).
+    which docs/providers/lisa.md allows), ``webhook_retry_delay_s`` (default 5),
+    ``webhook_timeout_s`` (default 5), ``webhook_poll_interval_s`` (default 0.05),
+    ``webhook_allow_remote`` (default false: only loopback receivers are called).
 
     For tests (in-process, through ``SandboxServer.runtime.services["lisa"]``):
     ``visible_shows``, ``channel_slugs``, ``landmarks`` read the world as the API shows it now;

@@ -1,6 +1,6 @@
 """What differs between Shopee sites: currency, how shops price, the words streams are made of.
 
-The reference says the livestream OpenAPI serves TW, ID and TH today; CONTRACT-NOTES.md maps
+The reference says the livestream OpenAPI serves TW, ID and TH today; docs/providers/shopee.md maps
 all seven sites to a currency. The sandbox has accounts on all seven so a source's
 region-to-currency mapping is exercised for every site, not only the first three.
 """

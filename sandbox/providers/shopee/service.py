@@ -1,6 +1,6 @@
 """Shopee Open Platform's livestream API (v2.livestream.*) and its two token endpoints.
 
-Faithful parts a friendly fake would skip (shopee-livestream.md, CONTRACT-NOTES.md):
+Faithful parts a friendly fake would skip (shopee-livestream.md, docs/providers/shopee.md):
 every call is signed with HMAC-SHA256 and a timestamp valid 5 minutes by the sandbox clock;
 access tokens last 4 h and refresh tokens work once; a non-empty ``error`` in the envelope is a
 failure even with HTTP 200 (data errors come that way; signature and token errors with 403);
@@ -157,7 +157,7 @@ class ShopeeService(ProviderService):
         return env
 
     def error_response(self, kind: str, status: int, retry_after: float) -> Response:
-        """``error_server`` carries the message CONTRACT-NOTES.md quotes for it."""
+        """``error_server`` carries the message docs/providers/shopee.md quotes for it."""
         rid = uuid.uuid4().hex
         status = int(self.option("fault_status", status))
         if kind == "rate_limited":

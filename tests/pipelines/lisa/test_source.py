@@ -203,7 +203,7 @@ def test_loading_again_changes_nothing(sandbox: SandboxServer, wh: Warehouse) ->
 def test_a_null_last_cursor_rate_limits_and_server_errors(
     sandbox: SandboxServer, wh: Warehouse
 ) -> None:
-    """The last page may say so with a null cursor (CONTRACT-NOTES allows absent or null);
+    """The last page may say so with a null cursor (docs/providers/lisa.md allows absent or null);
     a 429 and a 500 on the way are retried."""
     sandbox.set_knobs(
         "lisa",

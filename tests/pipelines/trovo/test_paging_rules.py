@@ -1,4 +1,4 @@
-"""The follower paging rules of CONTRACT-NOTES.md against servers that read the cursor
+"""The follower paging rules of docs/providers/trovo.md against servers that read the cursor
 differently from the sandbox: the reference's own sample (5 of 9, ``cursor: 5``), a cursor
 that counts pages, one that does not move, and an answer without ``total``.
 
