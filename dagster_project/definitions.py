@@ -3,6 +3,7 @@
 from dagster import Definitions
 
 from dagster_project.defs.marts.assets import dim_fx_rates, window_marts
+from dagster_project.defs.marts.sensors import MARTS_SENSOR
 from dagster_project.defs.providers.assets import PROVIDER_ASSETS
 from dagster_project.defs.providers.schedules import SCHEDULES
 from dagster_project.resources import Warehouse
@@ -13,5 +14,6 @@ install_log_redaction()
 defs = Definitions(
     assets=[*PROVIDER_ASSETS, dim_fx_rates, window_marts],
     schedules=SCHEDULES,
+    sensors=[MARTS_SENSOR],
     resources={"warehouse": Warehouse()},
 )

@@ -22,8 +22,12 @@ from dagster import (
     AssetMaterialization,
     Failure,
     MaterializeResult,
+    TableColumn,
+    TableColumnConstraints,
+    TableSchema,
 )
 from dlt import Pipeline
+from dlt.pipeline.exceptions import PipelineStepFailed
 from dlt.sources import DltSource
 
 from dagster_project.resources import Warehouse
@@ -31,7 +35,7 @@ from pipelines.errors import ConfigError
 from pipelines.report import RunReport
 from pipelines.spec import ProviderSpec
 from pipelines.units import window_days
-from warehouse.db import WAITING, connect, say_waiting
+from warehouse.db import WAITING, connect, say_waiting, table_exists
 from warehouse.locks import LOAD_WAIT_S, OPEN_WAIT_S, while_locked, writer_lock
 
 
@@ -72,8 +76,10 @@ def run_provider(
             context.log.info(f"{provider}: {WAITING}; nothing fetched is fetched again")
 
     run_id = context.run.run_id
+    pipeline = warehouse.pipeline(provider, run_id)
     try:
-        rows = load(warehouse, warehouse.pipeline(provider, run_id), source, waiting)
+        rows = load(warehouse, pipeline, source, waiting)
+        described = {key: table_metadata(pipeline, spec, key.path[-1]) for key in keys}
     finally:
         shutil.rmtree(warehouse.working_dir(run_id) / f"lsw_{provider}", ignore_errors=True)
         with suppress(OSError):  # other providers of the run may still be using it
@@ -84,11 +90,19 @@ def run_provider(
     if snapshot:
         if report.failed:
             raise Failure(description=str(report.errors[0]))
+        totals = _table_rows(warehouse, spec, keys)
         for key in keys:
             table = _table_of(source, key.path[-1])
-            yield MaterializeResult(asset_key=key, metadata={"rows": rows.get(table, 0)})
+            yield MaterializeResult(
+                asset_key=key,
+                metadata={
+                    **described[key],
+                    "dagster/row_count": totals.get(key, 0),
+                    "rows_loaded": rows.get(table, 0),
+                },
+            )
         return
-    yield from _partition_results(context, warehouse, spec, keys, report)
+    yield from _partition_results(context, warehouse, spec, keys, report, described)
 
 
 def _table_of(source: DltSource, resource: str) -> str:
@@ -123,6 +137,7 @@ def _partition_results(
     spec: ProviderSpec[Any],
     keys: Sequence[AssetKey],
     report: RunReport,
+    described: dict[AssetKey, dict[str, Any]],
 ) -> Iterator[MaterializeResult]:
     """Figures per partition (rows by day); partial days are not recorded as materialised."""
     window = context.partition_time_window
@@ -132,11 +147,11 @@ def _partition_results(
         for key in keys:
             for day in days:
                 context.add_asset_metadata(
-                    {"rows": per_day.get(key.path[-1], {}).get(day, 0)},
+                    {"dagster/row_count": per_day.get(key.path[-1], {}).get(day, 0)},
                     asset_key=key,
                     partition_key=day.isoformat(),
                 )
-            yield MaterializeResult(asset_key=key)
+            yield MaterializeResult(asset_key=key, metadata=described[key])
         return
     partial = report.incomplete_days() if not report.errors or report.incomplete else set(days)
     whole = [day for day in days if day not in partial]
@@ -146,7 +161,10 @@ def _partition_results(
                 AssetMaterialization(
                     asset_key=key,
                     partition=day.isoformat(),
-                    metadata={"rows": per_day.get(key.path[-1], {}).get(day, 0)},
+                    metadata={
+                        **described[key],
+                        "dagster/row_count": per_day.get(key.path[-1], {}).get(day, 0),
+                    },
                 )
             )
     context.log.info(
@@ -184,6 +202,43 @@ def _rows_by_day(
             ).fetchall()
             counts[table.name] = {day: n for day, n in rows}
     return counts
+
+
+def table_metadata(pipeline: Pipeline, spec: ProviderSpec[Any], resource: str) -> dict[str, Any]:
+    """The loaded table's columns as dlt's schema now knows them (as dagster-dlt records)."""
+    table = spec.table(resource)
+    try:
+        columns = pipeline.default_schema.get_table_columns(table)
+    except (KeyError, PipelineStepFailed, ValueError):
+        columns = {}
+    schema = TableSchema(
+        columns=[
+            TableColumn(
+                name,
+                str(column.get("data_type", "unknown")),
+                constraints=TableColumnConstraints(nullable=bool(column.get("nullable", True))),
+            )
+            for name, column in columns.items()
+            if not name.startswith("_dlt_")
+        ]
+    )
+    return {"dagster/column_schema": schema}
+
+
+def _table_rows(
+    warehouse: Warehouse, spec: ProviderSpec[Any], keys: Sequence[AssetKey]
+) -> dict[AssetKey, int]:
+    """Rows each (unpartitioned) table holds now, all snapshots included."""
+    totals = {}
+    with connect(warehouse.file, read_only=True) as con:
+        for key in keys:
+            table = spec.table(key.path[-1])
+            if table_exists(con, spec.name, table):
+                (count,) = con.execute(
+                    f'select count(*) from {spec.name}."{table}"'
+                ).fetchone() or (0,)
+                totals[key] = int(count)
+    return totals
 
 
 def _record_run_figures(context: AssetExecutionContext, report: RunReport, snapshot: bool) -> None:

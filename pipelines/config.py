@@ -25,6 +25,9 @@ from pipelines.http import HttpSettings
 
 C = TypeVar("C", bound="ProviderConfig")
 
+# After midnight UTC, so yesterday is whole; staggering is left to users with many providers.
+DEFAULT_DAILY_CRON = "30 1 * * *"
+
 
 @configspec
 class ProviderConfig(BaseConfiguration):
@@ -40,6 +43,10 @@ class ProviderConfig(BaseConfiguration):
         rate_limit: a client-side cap: at most this many requests per ``rate_window_s``.
         rate_window_s: the rate limit's window.
         concurrency: requests in flight at once (accounts, sellers or sessions fetched together).
+        lookback_days: the daily schedule loads yesterday and this many days before it, so
+            figures a provider settles late (orders, views of a replay) are loaded again.
+        daily_cron: when the daily schedule runs (cron, UTC).
+        snapshot_cron: when point-in-time data is taken (cron, UTC); None: the provider's own.
     """
 
     base_url: str = None  # type: ignore[assignment]
@@ -51,6 +58,9 @@ class ProviderConfig(BaseConfiguration):
     rate_limit: int | None = HttpSettings.rate_limit
     rate_window_s: float = HttpSettings.rate_window_s
     concurrency: int = 4
+    lookback_days: int = 2
+    daily_cron: str = DEFAULT_DAILY_CRON
+    snapshot_cron: str | None = None
 
     provider: ClassVar[str] = ""
 

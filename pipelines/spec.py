@@ -8,7 +8,7 @@ sandbox service and one line in ``pipelines/registry.py``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, Literal, TypeVar
 
@@ -85,6 +85,9 @@ class ProviderSpec(Generic[C]):
         snapshot_resources: that source's resource names.
         snapshot_cron: how often the snapshot runs on a schedule by default (cron, UTC);
             users override it with the key ``snapshot_cron`` of the provider's section.
+        about: what each resource's table holds, one or two sentences (the Dagster UI's
+            description of the asset); every resource has one.
+        writes: resources whose rows land in a table of another name (``table_name=``).
     """
 
     name: str
@@ -97,6 +100,12 @@ class ProviderSpec(Generic[C]):
     snapshot: SnapshotSource[C] | None = None
     snapshot_resources: tuple[str, ...] = ()
     snapshot_cron: str = "*/5 * * * *"
+    about: Mapping[str, str] = field(default_factory=dict)
+    writes: Mapping[str, str] = field(default_factory=dict)
+
+    def table(self, resource: str) -> str:
+        """The warehouse table ``resource`` loads into (in schema ``name``)."""
+        return self.writes.get(resource, resource)
 
     def read_config(self) -> C | None:
         """The provider's configuration; None when unconfigured; ConfigError when malformed."""

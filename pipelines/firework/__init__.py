@@ -181,6 +181,17 @@ SPEC = ProviderSpec(
     stage=staging.stage,
     snapshot=firework_snapshot,
     snapshot_resources=("livestream_status",),
+    about={
+        "livestreams": "One row per configured Firework livestream (its detail): event name, "
+        "schedule, start and end, status and audience figures, in the partition of its start "
+        "(else scheduled) date.",
+        "products": "The products each livestream showed, with price and currency.",
+        "product_units": "Each product's units (variants) per livestream, with their prices.",
+        "product_images": "Image URLs of each livestream's products (cosmetic; dropped when "
+        "malformed rather than failing the load).",
+        "livestream_status": "Point in time: each configured livestream's status, appended at "
+        "every snapshot and stamped observed_at.",
+    },
 )
 
 __all__ = ["SPEC", "FireworkConfig", "firework_snapshot", "firework_source"]

@@ -178,4 +178,19 @@ SPEC = ProviderSpec(
     snapshot=lisa_modified_source,
     snapshot_resources=tuple(MODIFIED_RESOURCES),
     snapshot_cron="0 * * * *",
+    about={
+        "shows": "One row per LiSA show with a stream in the window: title, channels, "
+        "schedule and state.",
+        "streams": "One row per live stream of a show: start, end and its metrics (viewers, "
+        "emojis, messages, duration), in the partition of its start date.",
+        "show_products": "The products of each show's carousel, with price and figures.",
+        "channels": "The account's channels (slug and name) that shows are published on.",
+        "shows_modified": "Shows modified since the last run (LiSA's modified_since), merged "
+        "into lisa.shows every hour.",
+        "streams_modified": "Streams of the shows modified since the last run, merged into "
+        "lisa.streams.",
+        "show_products_modified": "Products of the shows modified since the last run, merged "
+        "into lisa.show_products.",
+    },
+    writes=MODIFIED_RESOURCES,
 )

@@ -250,4 +250,14 @@ SPEC = ProviderSpec(
         RawTable("items", "session_start", "s", key=("session_id", "item_id")),
     ),
     stage=staging.stage,
+    about={
+        "sessions": "One row per livestream session of the configured Shopee accounts "
+        "(get_session_detail): title, status, start and end, in the partition of its start "
+        "(else creation) date.",
+        "session_metrics": "Each session's figures (get_session_metric): views, peak "
+        "concurrent viewers, likes, comments, shares, orders and GMV in the account's currency.",
+        "item_metrics": "What each item did in each session (get_session_item_metric): "
+        "clicks, add-to-cart and units sold.",
+        "items": "The items shown in each session (get_item_list): name and price.",
+    },
 )

@@ -140,4 +140,9 @@ SPEC = ProviderSpec(
     check=check_credentials,
     raw_tables=(RawTable("livestreams", "create_time", "s", key=("room_id",), incomplete=True),),
     stage=staging.stage,
+    about={
+        "livestreams": "One row per finished livestream (room_id) of the configured sellers, "
+        "from KeyAPI's livestream analytics: start, finish, duration, views, peak viewers, "
+        "units sold and GMV in the shop's currency; one credit per page.",
+    },
 )

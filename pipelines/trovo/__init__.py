@@ -287,4 +287,14 @@ SPEC = ProviderSpec(
     snapshot=trovo_snapshot_source,
     snapshot_resources=("channel_snapshots", "viewers", "top_channels", "subscribers"),
     snapshot_cron="*/5 * * * *",
+    about={
+        "followers": "One row per follower of each configured channel, in the partition of the "
+        "day they followed (followed_at); read incrementally, newest first.",
+        "channel_snapshots": "Point in time: each configured channel's state (live or not, "
+        "title, current viewers, followers), stamped observed_at; sessions are derived from it.",
+        "viewers": "Point in time: who was watching each live channel, stamped observed_at.",
+        "top_channels": "Point in time: Trovo's top live channels, stamped observed_at.",
+        "subscribers": "Point in time: the subscribers of the channel whose user token is "
+        "configured, stamped observed_at.",
+    },
 )

@@ -45,7 +45,11 @@ def test_each_partition_records_its_own_rows(warehouse: Path) -> None:
         )
     recorded = _materialized(LIVESTREAMS)
     assert sorted(recorded) == [f"2026-11-{d}" for d in range(15, 20)]
-    assert {day: meta["rows"] for day, meta in recorded.items()} == {
+    assert {day: meta["dagster/row_count"] for day, meta in recorded.items()} == {
+        day: by_day.get(day, 0) for day in recorded
+    }
+    marts = _materialized(AssetKey(["marts", "fct_sessions"]))
+    assert {day: meta["dagster/row_count"] for day, meta in marts.items()} == {
         day: by_day.get(day, 0) for day in recorded
     }
     assert len(set(by_day.values())) > 1 or len(by_day) < 5  # days differ: not one run total

@@ -1,4 +1,9 @@
-"""The marts: rebuilt per partition window from every provider's raw tables."""
+"""The marts: rebuilt per partition window from every provider's raw tables.
+
+They follow the loads by Dagster's own mechanism: an automation condition requests a
+window's marts once any raw partition of it is newly loaded (by a schedule, the UI or the
+CLI), and the marts' checks run with every materialisation.
+"""
 
 from collections.abc import Iterator
 from datetime import date
@@ -6,17 +11,25 @@ from datetime import date
 import duckdb
 import polars as pl
 from dagster import (
+    AssetCheckResult,
     AssetExecutionContext,
     AssetKey,
+    AssetSelection,
     AssetSpec,
+    AutomationCondition,
     MaterializeResult,
+    TableColumn,
+    TableSchema,
     asset,
     multi_asset,
 )
 
+from dagster_project.defs.marts.checks import check_specs
 from dagster_project.defs.marts.inputs import RAW_KEYS, staged_window
+from dagster_project.defs.marts.verify import day_counts, run_checks
 from dagster_project.partitions import daily, single_run
 from dagster_project.resources import Warehouse
+from models.catalog import MARTS, Mart, sql_type
 from models.fx import load_rates
 from models.marts.engagement import engagement_daily
 from models.marts.followers import followers_daily
@@ -34,17 +47,56 @@ PRODUCTS_KEY = AssetKey(["marts", "product_performance"])
 FOLLOWERS_KEY = AssetKey(["marts", "followers_daily"])
 
 
-@asset(key=FX_KEY, group_name="marts", kinds={"polars", "duckdb"})
+# A window's marts are rebuilt once any of its raw partitions is newly loaded and nothing
+# they read is still loading. The FX rates are left out: they change every mart day at once,
+# and a run that reloads them rebuilds its own window anyway.
+FOLLOW_LOADS = (
+    AutomationCondition.any_deps_updated()
+    .ignore(AssetSelection.assets(FX_KEY))
+    .since_last_handled()
+    & ~AutomationCondition.any_deps_in_progress()
+    & ~AutomationCondition.in_progress()
+).with_label("after a load of its window")
+
+
+def table_metadata(mart: Mart) -> dict[str, object]:
+    """What the UI shows of the table: where it is and its documented columns."""
+    return {
+        "dagster/table_name": mart.table,
+        "dagster/column_schema": TableSchema(
+            columns=[
+                TableColumn(name, sql_type(dtype), description=mart.columns[name])
+                for name, dtype in mart.types.items()
+            ]
+        ),
+    }
+
+
+@asset(
+    key=FX_KEY,
+    group_name="marts",
+    kinds={"polars", "duckdb"},
+    description=MARTS["dim_fx_rates"].description,
+    metadata=table_metadata(MARTS["dim_fx_rates"]),
+)
 def dim_fx_rates(warehouse: Warehouse) -> MaterializeResult:
-    """USD per unit of each currency: shipped in the repository, overridable (LSW_FX_RATES)."""
     rates = load_rates()
     with connect(warehouse.file) as con:
         replace_rows(con, "marts.dim_fx_rates", rates, "true", [])
-    return MaterializeResult(metadata={"currencies": rates.height})
+    return MaterializeResult(metadata={"dagster/row_count": rates.height})
 
 
 def _spec(key: AssetKey, *deps: AssetKey) -> AssetSpec:
-    return AssetSpec(key, deps=list(deps), group_name="marts", kinds={"polars"})
+    mart = MARTS[key.path[-1]]
+    return AssetSpec(
+        key,
+        deps=list(deps),
+        group_name="marts",
+        kinds={"polars", "duckdb"},
+        description=mart.description,
+        metadata=table_metadata(mart),
+        automation_condition=FOLLOW_LOADS,
+    )
 
 
 @multi_asset(
@@ -55,13 +107,17 @@ def _spec(key: AssetKey, *deps: AssetKey) -> AssetSpec:
         _spec(PRODUCTS_KEY, *RAW_KEYS),
         _spec(FOLLOWERS_KEY, *RAW_KEYS),
     ],
+    check_specs=check_specs(),
     partitions_def=daily,
     backfill_policy=single_run,
 )
 def window_marts(
     context: AssetExecutionContext, warehouse: Warehouse
-) -> Iterator[MaterializeResult]:
-    """Every daily mart for the partition window; its rows are replaced, never added to."""
+) -> Iterator[MaterializeResult | AssetCheckResult]:
+    """Every daily mart for the partition window; its rows are replaced, never added to.
+
+    Row counts are recorded per day (each partition its own), then the checks of the window.
+    """
     window = context.partition_time_window
     first_day, end_day = window.start.date(), window.end.date()
     days = [first_day, end_day]
@@ -89,15 +145,19 @@ def window_marts(
             end_day,
         ).collect()
         replace_rows(con, "marts.followers_daily", followers, '"date" >= ? and "date" < ?', days)
+        counts = day_counts(con, first_day, end_day)
+        checks = list(run_checks(context, con, first_day, end_day))
     context.log.info(
         f"marts: {sessions.height} sessions, {products.height} products, "
         f"{followers.height} follower days"
     )
-    yield MaterializeResult(asset_key=FCT_KEY, metadata=_counts(sessions))
-    yield MaterializeResult(asset_key=GMV_KEY, metadata={"rows": gmv.height})
-    yield MaterializeResult(asset_key=ENGAGEMENT_KEY, metadata={"rows": engagement.height})
-    yield MaterializeResult(asset_key=PRODUCTS_KEY, metadata={"rows": products.height})
-    yield MaterializeResult(asset_key=FOLLOWERS_KEY, metadata={"rows": followers.height})
+    for key in (FCT_KEY, GMV_KEY, ENGAGEMENT_KEY, PRODUCTS_KEY, FOLLOWERS_KEY):
+        for day, rows in counts[key.path[-1]].items():
+            context.add_asset_metadata(
+                {"dagster/row_count": rows}, asset_key=key, partition_key=day.isoformat()
+            )
+        yield MaterializeResult(asset_key=key)
+    yield from checks
 
 
 def _present(frames: Iterator[pl.LazyFrame | None]) -> list[pl.LazyFrame]:
@@ -127,8 +187,3 @@ def _products(
         [first_day, end_day],
     )
     return products
-
-
-def _counts(sessions: pl.DataFrame) -> dict[str, int]:
-    by_provider = sessions.group_by("provider").len().rows()
-    return {"rows": sessions.height, **{f"rows/{p}": n for p, n in by_provider}}

@@ -24,7 +24,7 @@ def history_assets(spec: ProviderSpec[Any]) -> AssetsDefinition:
         dlt_source=naming_source(spec.name, spec.resources),
         dlt_pipeline=spec_pipeline(spec.name),
         name=spec.name,
-        dagster_dlt_translator=LswTranslator(),
+        dagster_dlt_translator=LswTranslator(spec),
         partitions_def=daily,
         backfill_policy=single_run,
     )
@@ -41,7 +41,7 @@ def snapshot_assets(spec: ProviderSpec[Any]) -> AssetsDefinition:
         dlt_source=naming_source(spec.name, spec.snapshot_resources),
         dlt_pipeline=spec_pipeline(spec.name),
         name=f"{spec.name}_snapshots",
-        dagster_dlt_translator=LswTranslator(),
+        dagster_dlt_translator=LswTranslator(spec),
     )
     def assets(context: AssetExecutionContext, warehouse: Warehouse) -> Iterator[Any]:
         yield from run_provider(context, warehouse, spec, snapshot=True)

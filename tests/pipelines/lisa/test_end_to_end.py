@@ -160,12 +160,12 @@ def test_the_hourly_refresh_loads_edits_and_keeps_its_mark_on_failure(
     """The scheduled job (what runs every hour) through Dagster: a first run with no mark
     reaches back modified_lookback_days; an edit is loaded by the next run that succeeds,
     a failed run in between moving nothing; the marts pick it up on their next rebuild."""
-    [schedule] = [s for s in SCHEDULES if s.name == "lisa_snapshots_schedule"]
+    [schedule] = [s for s in SCHEDULES if s.name == "lisa__snapshots"]
     assert schedule.cron_schedule == "0 * * * *"
     monkeypatch.setenv("SOURCES__LISA__MODIFIED_LOOKBACK_DAYS", "3650")
     from dagster_project.definitions import defs
 
-    job = defs.resolve_job_def("lisa_snapshots")
+    job = defs.resolve_job_def("lisa__snapshot_job")
     instance = DagsterInstance.get()
 
     def refresh() -> tuple[dict[str, int], list[str]]:
@@ -173,7 +173,7 @@ def test_the_hourly_refresh_loads_edits_and_keeps_its_mark_on_failure(
         rows: dict[str, int] = {}
         for event in result.get_asset_materialization_events():
             materialization = event.step_materialization_data.materialization
-            rows[materialization.asset_key.path[-1]] = int(materialization.metadata["rows"].value)  # type: ignore[arg-type]
+            rows[materialization.asset_key.path[-1]] = int(materialization.metadata["rows_loaded"].value)  # type: ignore[arg-type]
         failures = [
             str(e.event_specific_data.user_failure_data.description)  # type: ignore[union-attr]
             for e in result.all_events

@@ -26,9 +26,9 @@ def test_the_spec_and_its_schedule() -> None:
         ("channel_snapshots", None),
         ("followers", "followed_at"),
     ]
-    schedule = defs.resolve_schedule_def("trovo_snapshots_schedule")
+    schedule = defs.resolve_schedule_def("trovo__snapshots")
     assert schedule.cron_schedule == "*/5 * * * *" and schedule.execution_timezone == "UTC"
-    job = defs.resolve_job_def("trovo_snapshots")
+    job = defs.resolve_job_def("trovo__snapshot_job")
     assert set(job.asset_layer.executable_asset_keys) == {
         AssetKey(["trovo", name]) for name in SPEC.snapshot_resources
     }
