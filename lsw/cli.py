@@ -6,11 +6,11 @@ import functools
 import json
 import logging
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Annotated, ParamSpec
 
 import click
@@ -235,6 +235,14 @@ def sandbox(
     print_config: Annotated[
         bool, typer.Option("--print-config", help="print the SOURCES__ variables first")
     ] = False,
+    write_config: Annotated[
+        bool,
+        typer.Option(
+            "--write-config",
+            help="write .dlt/secrets.toml here, pointing every provider at this sandbox, so "
+            "the Dagster UI and its runs use it too",
+        ),
+    ] = False,
     knobs: Annotated[
         str | None,
         typer.Option(
@@ -256,6 +264,17 @@ def sandbox(
     if print_config:
         for key, value in server.runtime.env_config(server.url).items():
             print(f"export {key}={json.dumps(value) if ' ' in value else _shell(value)}")
+    if write_config:
+        from sandbox.dlt_config import ConfigFileError, write
+
+        try:
+            written = write(server.runtime.env_config(server.url), server.url, Path.cwd())
+        except ConfigFileError as exc:
+            raise UsageError(str(exc)) from None
+        err.print(
+            f"Wrote {written}: `lsw run`, `lsw ui` and `dagster dev -w workspace.yaml` started "
+            "in this folder now load from this sandbox (delete the file to stop)"
+        )
     err.print(f"Provider sandbox on {server.url} (providers under /<name>); Ctrl-C stops it")
     sys.stdout.flush()
     server.serve_forever()
@@ -266,14 +285,19 @@ def _shell(value: str) -> str:
 
 
 @command
-def ui(warehouse: WarehouseOpt = None) -> None:
-    """Open the Dagster UI on this warehouse (`dagster dev`)."""
+def ui(
+    warehouse: WarehouseOpt = None,
+    host: Annotated[str, typer.Option(help="address to serve on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to serve on")] = 3000,
+) -> None:
+    """The Dagster UI (webserver, schedules, sensors) on this warehouse, its runs and config."""
+    from lsw.ui import serve
+
     paths.prepare(warehouse)
-    raise typer.Exit(
-        subprocess.call(
-            [sys.executable, "-m", "dagster", "dev", "-m", "dagster_project.definitions"]
-        )
+    console.print(
+        f"Dagster UI on http://{host}:{port} (Ctrl-C stops it); runs: {paths.dagster_home()}"
     )
+    raise typer.Exit(serve(host, port))
 
 
 @command
