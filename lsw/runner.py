@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dagster import (
+    AssetCheckSeverity,
     AssetKey,
     DagsterEventType,
     DagsterInstance,
@@ -114,6 +115,10 @@ def _execute(
             line = _failure_line(event.step_key, event.event_specific_data)
             if line not in outcome.failures:  # the marts' own run may fail the same way
                 outcome.failures.append(line)
+        elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            failed_check = _check_line(event.event_specific_data)
+            if failed_check and failed_check not in outcome.failures:
+                outcome.failures.append(failed_check)
 
 
 def _instance() -> DagsterInstance:
@@ -154,6 +159,15 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _check_line(data: Any) -> str | None:
+    """A failed check of error severity, as the one line the CLI prints (warnings stay in
+    the UI: a provider late by a day is not a failed run)."""
+    if data is None or data.passed or data.severity != AssetCheckSeverity.ERROR:
+        return None
+    key = data.asset_check_key
+    return f"check {key.asset_key.to_user_string()} {key.name}: {data.description}"
 
 
 def _failure_line(step: str | None, data: Any) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from models.money import cents
 from models.schema import PRODUCT_PERFORMANCE, STAGED_PRODUCTS, conform
 
 GRAIN = ["provider", "session_id", "product_id"]
@@ -21,7 +22,7 @@ def product_performance(products: Sequence[pl.LazyFrame]) -> pl.LazyFrame:
         return pl.LazyFrame(schema=PRODUCT_PERFORMANCE)
     stacked = pl.concat(frames, how="vertical").unique(GRAIN, keep="last", maintain_order=True)
     return conform(
-        stacked.with_columns(est_gmv=(pl.col("items_sold") * pl.col("price")).round(2)).sort(
+        stacked.with_columns(est_gmv=cents(pl.col("price"), pl.col("items_sold"))).sort(
             GRAIN, nulls_last=True
         ),
         PRODUCT_PERFORMANCE,

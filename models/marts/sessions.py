@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from models.money import cents
 from models.schema import FCT_SESSIONS, STAGED_SESSIONS, conform
 
 INTERACTIONS = ("likes", "comments", "shares")
@@ -37,7 +38,7 @@ def fct_sessions(staged: Sequence[pl.LazyFrame], fx_rates: pl.LazyFrame) -> pl.L
     return conform(
         sessions.join(fx_rates, on="currency", how="left")
         .with_columns(
-            gmv_usd=(pl.col("gmv") * pl.col("usd_per_unit")).round(2),
+            gmv_usd=cents(pl.col("gmv"), pl.col("usd_per_unit")),
             engagement_rate=engagement_rate(),
         )
         .sort(["session_date", "provider", "account_id", "started_at", "session_id"]),

@@ -110,3 +110,18 @@ def test_bad_fx_file_is_refused(tmp_path: Path) -> None:
     bad.write_text("currency,usd_per_unit\nTHB,0\n")
     with pytest.raises(ValueError, match="usd_per_unit must be positive"):
         read_rates(bad)
+
+
+def test_money_is_rounded_half_away_from_zero_on_the_exact_product() -> None:
+    """20835 * 0.031 is 645.885: by hand (and in DuckDB) that is 645.89, not the 645.88 that
+    rounding the float neighbour 645.88499... gives."""
+    from models.money import cents
+
+    frame = pl.DataFrame(
+        {
+            "amount": [20835.0, 0.125, -1.005, 1859.42, 66.0, None],
+            "factor": [0.031, 1.0, 1.0, 1.27, 28.17, 1.0],
+        }
+    )
+    out = frame.select(cents(pl.col("amount"), pl.col("factor"))).to_series().to_list()
+    assert out == [645.89, 0.13, -1.01, 2361.46, 1859.22, None]

@@ -118,7 +118,8 @@ def gmv_usd_matches_rate(con: duckdb.DuckDBPyConnection, window: Window) -> Outc
         "select s.provider, s.session_id, s.gmv, r.usd_per_unit, s.gmv_usd "
         "from marts.fct_sessions s join marts.dim_fx_rates r on r.currency = s.currency "
         "where s.session_date >= $first and s.session_date < $end and s.gmv is not null "
-        "and (s.gmv_usd is null or abs(s.gmv_usd - round(s.gmv * r.usd_per_unit, 2)) >= 0.005) "
+        "and (s.gmv_usd is null or abs(s.gmv_usd - round(s.gmv::decimal(38, 4) "
+        "* r.usd_per_unit::decimal(38, 10), 2)) >= 0.005) "
         "order by 1, 2",
         window,
     )
