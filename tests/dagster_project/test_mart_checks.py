@@ -48,12 +48,13 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
     with duckdb.connect() as con:
         con.execute("create schema marts")
         rates = pl.DataFrame({"currency": ["GBP", "USD"], "usd_per_unit": [1.27, 1.0]})
+        con.register("rates", rates)
         con.execute("create table marts.dim_fx_rates as select * from rates")
         yield con
 
 
 def _sessions(con: duckdb.DuckDBPyConnection, *rows: dict[str, object]) -> None:
-    frame = pl.DataFrame(list(rows), schema=FCT_TYPES)
+    con.register("frame", pl.DataFrame(list(rows), schema=FCT_TYPES))
     con.execute("create or replace table marts.fct_sessions as select * from frame")
 
 
@@ -122,7 +123,7 @@ def test_products_are_checked_through_their_sessions(con: duckdb.DuckDBPyConnect
         "product_id": "p",
         "items_sold": 2,
     }
-    products = pl.DataFrame([row, row], schema=PRODUCT_TYPES)
+    con.register("products", pl.DataFrame([row, row], schema=PRODUCT_TYPES))
     con.execute("create table marts.product_performance as select * from products")
     assert not grain_unique(con, PRODUCT_PERFORMANCE, WINDOW).passed
     con.execute("delete from marts.product_performance where rowid = 0")
@@ -137,7 +138,7 @@ def test_daily_grain(con: duckdb.DuckDBPyConnection) -> None:
         "currency": "TWD",
         "sessions": 1,
     }
-    frame = pl.DataFrame([row, row], schema_overrides={"session_date": pl.Date})
+    con.register("frame", pl.DataFrame([row, row], schema_overrides={"session_date": pl.Date}))
     con.execute("create table marts.gmv_daily as select * from frame")
     outcome = grain_unique(con, GMV_DAILY, WINDOW)
     assert not outcome.passed and "2026-11-18, shopee, 1, TWD, 2" in outcome.description

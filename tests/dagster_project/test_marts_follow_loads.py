@@ -55,7 +55,7 @@ def test_marts_are_requested_after_a_load_and_built_by_that_request(warehouse: P
     assert not after.get_requested_partitions(AssetKey(["marts", "dim_fx_rates"]))
 
     # what the sensor's backfill runs (single-run policy: the requested window as one run)
-    window = sorted(after.get_requested_partitions(FCT))
+    window = sorted(str(key) for key in after.get_requested_partitions(FCT))
     marts_job = defs.resolve_implicit_global_asset_job_def()
     built = marts_job.execute_in_process(
         instance=instance,

@@ -173,7 +173,8 @@ def test_the_hourly_refresh_loads_edits_and_keeps_its_mark_on_failure(
         rows: dict[str, int] = {}
         for event in result.get_asset_materialization_events():
             materialization = event.step_materialization_data.materialization
-            rows[materialization.asset_key.path[-1]] = int(materialization.metadata["rows_loaded"].value)  # type: ignore[arg-type]
+            loaded = materialization.metadata["rows_loaded"].value
+            rows[materialization.asset_key.path[-1]] = int(loaded)  # type: ignore[arg-type]
         failures = [
             str(e.event_specific_data.user_failure_data.description)  # type: ignore[union-attr]
             for e in result.all_events
