@@ -83,3 +83,18 @@ def test_marts_are_requested_after_a_load_and_built_by_that_request(warehouse: P
     )
     assert again.total_requested == 0  # handled: no rebuild loop
     assert graph.get(FCT).automation_condition is not None
+
+
+def test_a_cli_run_that_built_its_marts_asks_for_no_second_build(warehouse: Path) -> None:
+    from datetime import date
+
+    from lsw.runner import materialize
+
+    instance = DagsterInstance.get()
+    first = evaluate_automation_conditions(defs, instance, evaluation_time=WHEN)
+    outcome = materialize(["tiktok_shop"], date(2026, 11, 18), date(2026, 11, 19))
+    assert outcome.ok, outcome.failures
+    after = evaluate_automation_conditions(
+        defs, instance, evaluation_time=WHEN, cursor=first.cursor
+    )
+    assert after.total_requested == 0
