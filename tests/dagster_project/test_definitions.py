@@ -45,6 +45,18 @@ MART_INPUTS = {
     "lisa": ["show_products", "shows", "streams"],
 }
 
+MARTS = [
+    f"marts/{name}"
+    for name in (
+        "dim_fx_rates",
+        "fct_sessions",
+        "gmv_daily",
+        "engagement_daily",
+        "product_performance",
+        "followers_daily",
+    )
+]
+
 
 def _expected() -> dict[str, tuple[object, ...]]:
     raw = [f"{p}/{t}" for p, tables in MART_INPUTS.items() for t in tables]
@@ -60,6 +72,7 @@ def _expected() -> dict[str, tuple[object, ...]]:
         "marts/engagement_daily": ("marts", *DAILY, ["marts/fct_sessions"]),
         "marts/product_performance": ("marts", *DAILY, sorted(raw)),
         "marts/followers_daily": ("marts", *DAILY, sorted(raw)),
+        "marts/report": ("marts", None, None, sorted(MARTS)),
     }
     return expected
 
