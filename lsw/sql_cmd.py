@@ -72,7 +72,7 @@ def render_table(frame: pl.DataFrame) -> str:
         tbl_rows=-1,
         tbl_cols=-1,
         fmt_str_lengths=10_000,
-        tbl_width_chars=1_000_000,
+        tbl_width_chars=65_535,  # polars' maximum
         tbl_hide_dataframe_shape=True,
         tbl_hide_column_data_types=True,
         fmt_float="full",

@@ -91,7 +91,9 @@ def _last_loaded(con: duckdb.DuckDBPyConnection, provider: str) -> object:
     """When dlt last finished a load into the provider's schema (UTC)."""
     if not table_exists(con, provider, "_dlt_loads"):
         return None
-    sql = f'select max(inserted_at) from {provider}."_dlt_loads" where status = 0'
+    sql = (  # dlt stamps loads with a time zone: shown in UTC whatever this machine's
+        f"select timezone('UTC', max(inserted_at)) from {provider}.\"_dlt_loads\" where status = 0"
+    )
     found = con.execute(sql).fetchone()
     return found[0] if found else None
 
