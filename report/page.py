@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import cache
 
 import plotly.graph_objects as go
 import polars as pl
@@ -33,6 +34,12 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 0.35rem 0.6rem; border-bottom: 1px solid #eee; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 """
+
+
+@cache
+def plotly_js() -> str:
+    """plotly.js from the installed package (4.8 MB), read once per process."""
+    return get_plotlyjs()
 
 
 def _cell(value: object) -> str:
@@ -78,7 +85,7 @@ def render(
 <html lang="en"><head><meta charset="utf-8">
 <title>livestream-warehouse report</title>
 <style>{STYLE}</style>
-<script type="text/javascript">{get_plotlyjs()}</script>
+<script type="text/javascript">{plotly_js()}</script>
 </head><body>
 <h1>Livestream commerce report</h1>
 <p class="meta">Sessions {html.escape(window)} &middot; generated
