@@ -15,6 +15,11 @@ from plotly.subplots import make_subplots
 from pipelines.registry import ALL_PROVIDERS
 
 USD = "$,.2f"
+# one colour per provider in every chart (plotly's default palette, in provider order)
+COLOURS = dict(
+    zip(ALL_PROVIDERS, ("#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a"), strict=True)
+)
+OTHER = "#7f7f7f"
 MARGIN = {"l": 60, "r": 20, "t": 40, "b": 50}
 LAYOUT = {
     "template": "plotly_white",
@@ -52,6 +57,7 @@ def gmv_per_day(frame: pl.DataFrame) -> go.Figure:
         rows = frame.filter(pl.col("provider") == provider)
         figure.add_bar(
             name=provider,
+            marker_color=COLOURS.get(provider, OTHER),
             x=_days(rows["session_date"].to_list()),
             y=rows["gmv_usd"].to_list(),
             hovertemplate="%{x}: %{y:" + USD + "}<extra>" + provider + "</extra>",
@@ -103,6 +109,7 @@ def engagement_trend(frame: pl.DataFrame) -> go.Figure:
         figure.add_scatter(
             name=provider,
             mode="lines+markers",
+            line_color=COLOURS.get(provider, OTHER),
             x=_days(rows["session_date"].to_list()),
             y=[round(v, 6) for v in rows["engagement_rate"].to_list()],
             hovertemplate="%{x}: %{y:.2%}<extra>" + provider + "</extra>",
@@ -124,6 +131,7 @@ def followers_growth(frame: pl.DataFrame) -> go.Figure:
         figure.add_scatter(
             name=provider,
             mode="lines+markers",
+            line_color=COLOURS.get(provider, OTHER),
             x=_days(rows["date"].to_list()),
             y=rows["followers_total"].to_list(),
             hovertemplate="%{x}: %{y:,}<extra>" + provider + "</extra>",
@@ -144,6 +152,7 @@ def _top(frame: pl.DataFrame, title: str, label: str, value: str) -> go.Figure:
         figure.add_bar(
             name=provider,
             orientation="h",
+            marker_color=COLOURS.get(provider, OTHER),
             x=rows[value].to_list(),
             y=rows["_label"].to_list(),
             hovertemplate="%{y}: %{x:" + USD + "}<extra>" + provider + "</extra>",
