@@ -6,9 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from dagster import DagsterInstance, MetadataValue
 from rich.console import Console
 from typer.testing import CliRunner
 
+from dagster_project.defs.report.assets import REPORT_KEY
 from lsw import progress
 from lsw.cli import app
 from sandbox import SandboxServer
@@ -36,6 +38,14 @@ def test_progress_lines_off_a_terminal_and_a_summary_line(
     assert re.fullmatch(
         rf"run [0-9a-f-]{{36}}: tiktok_shop 9 rows; {requests} requests; \d+\.\d s", last
     ), last
+    # the same run drew the report as an asset, whose metadata links to the file
+    event = DagsterInstance.get().get_latest_materialization_event(REPORT_KEY)
+    assert event is not None and event.asset_materialization is not None
+    metadata = event.asset_materialization.metadata
+    report = warehouse.with_name("report.html")
+    assert metadata["path"] == MetadataValue.path(str(report))
+    assert metadata["url"] == MetadataValue.url(report.as_uri())
+    assert "tiktok_shop" in report.read_text()
 
 
 def test_quiet_starts_nothing(warehouse: Path) -> None:
