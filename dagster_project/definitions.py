@@ -6,13 +6,14 @@ from dagster_project.defs.marts.assets import dim_fx_rates, window_marts
 from dagster_project.defs.marts.sensors import MARTS_SENSOR
 from dagster_project.defs.providers.assets import PROVIDER_ASSETS
 from dagster_project.defs.providers.schedules import SCHEDULES
+from dagster_project.defs.report import assets as report_assets
 from dagster_project.resources import Warehouse
 from pipelines.redaction import install_log_redaction
 
 install_log_redaction()
 
 defs = Definitions(
-    assets=[*PROVIDER_ASSETS, dim_fx_rates, window_marts],
+    assets=[*PROVIDER_ASSETS, dim_fx_rates, window_marts, report_assets.report],
     schedules=SCHEDULES,
     sensors=[MARTS_SENSOR],
     resources={"warehouse": Warehouse()},

@@ -1,4 +1,4 @@
-"""`lsw`: demo, run, check, sandbox, ui and sql (docs/contract.md)."""
+"""`lsw`: demo, run, check, sandbox, ui, sql and report (docs/contract.md)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,10 @@ import click
 import typer
 from rich.console import Console
 
+from lsw import report_cmd, sql_cmd
 from lsw.errors import DEBUG_ENV, UsageError, debugging, expected, one_line
+from lsw.version import show_version
+from pipelines.errors import ConfigError
 from pipelines.registry import ALL_PROVIDERS, SPECS
 from warehouse import calendar, paths
 
@@ -39,6 +42,9 @@ WarehouseOpt = Annotated[
     typer.Option(
         "--warehouse", help="DuckDB file (else LSW_WAREHOUSE, else data/warehouse.duckdb)"
     ),
+]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="no progress display or progress lines")
 ]
 ProviderOpt = Annotated[
     list[str] | None,
@@ -71,6 +77,10 @@ def command(fn: Callable[P, None]) -> Callable[P, None]:
 def _options(
     debug: Annotated[
         bool, typer.Option("--debug", help=f"show tracebacks (also {DEBUG_ENV}=1)")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=show_version, is_eager=True, help="print the version"),
     ] = False,
 ) -> None:
     if debug:
@@ -125,11 +135,17 @@ def _setup_logging() -> None:
         logger.addHandler(NOTES)
 
 
-def _load(providers: list[str], start: date, end: date, command: str) -> bool:
-    """Run the providers and marts for start..end; print failures; True when all went well."""
+def _load(
+    providers: list[str], start: date, end: date, command: str, quiet: bool
+) -> tuple[bool, str]:
+    """Run the providers and marts for start..end; print failures; (all went well, the
+    summary line to end with)."""
+    from lsw.progress import Mode, Progress, finish
     from lsw.runner import materialize
 
-    with console.status(f"Loading {', '.join(providers)} for {start} .. {end} (one Dagster run)"):
+    began = time.monotonic()
+    mode: Mode = "quiet" if quiet else "live" if err.is_terminal else "plain"
+    with Progress(providers, (end - start).days + 1, mode, err):
         outcome = materialize(providers, start, end, command)
     for line in outcome.warnings:
         NOTES.say(line)
@@ -138,15 +154,17 @@ def _load(providers: list[str], start: date, end: date, command: str) -> bool:
     if outcome.failures:
         runs = ", ".join(outcome.run_ids)
         err.print(f"Details in the Dagster UI (`lsw ui`), run {runs}", highlight=False)
-    return outcome.ok
+    return outcome.ok, finish(outcome.run_ids, providers, start, end, began)
 
 
 @command
 def demo(
     days: Annotated[int, typer.Option(min=1, max=365, help="how many days to backfill")] = 14,
     warehouse: WarehouseOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Offline, credential-free: backfill the built-in provider sandbox into a warehouse."""
+    from lsw.report_cmd import write_report
     from lsw.summary import print_summary
     from sandbox import SandboxConfig, SandboxServer
 
@@ -159,11 +177,13 @@ def demo(
         console.print(f"Provider sandbox on {sandbox.url}")
         os.environ.update(sandbox.env())
         providers = [p for p, spec in SPECS.items() if spec.read_config() is not None]
-        ok = _load(providers, start, end, "demo")
+        ok, line = _load(providers, start, end, "demo", quiet)
     print_summary(console, target, start, end)
     console.print(f"Warehouse: {target}")
+    console.print(f"Report: {write_report(target, None, days)}")
     console.print(f"Dagster runs: {paths.dagster_home()} (see them with `lsw ui`)")
     console.print(f"Done in {time.perf_counter() - began:.1f} s")
+    console.print(line, highlight=False)
     if not ok:
         raise typer.Exit(1)
 
@@ -174,6 +194,7 @@ def run(
     end: Annotated[str, typer.Option(help="last day, YYYY-MM-DD (UTC), inclusive")],
     provider: ProviderOpt = None,
     warehouse: WarehouseOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Load the daily partitions start..end of the chosen providers, then the marts."""
     from lsw.summary import print_summary
@@ -181,6 +202,8 @@ def run(
     names = _providers(provider)
     first, last = _day(start, "--start"), _day(end, "--end")
     calendar.check_range(first, last)
+    if not provider:
+        nothing_configured()
     chosen, missing = [], []
     for name in names:
         spec = SPECS.get(name)
@@ -193,8 +216,9 @@ def run(
             chosen.append(name)
     target = paths.prepare(warehouse)
     _setup_logging()
-    ok = _load(chosen, first, last, "run")
+    ok, line = _load(chosen, first, last, "run", quiet)
     print_summary(console, target, first, last)
+    console.print(line, highlight=False)
     if provider and missing:
         # asked for by name: a provider that cannot run is a failure, not a silent skip
         err.print(f"[red]failed[/red] {', '.join(missing)}: not configured", highlight=False)
@@ -209,6 +233,8 @@ def check(provider: ProviderOpt = None) -> None:
     from lsw.check import check as check_one
 
     names = _providers(provider)
+    if not provider:
+        nothing_configured()
     _setup_logging()
     failed = False
     for name in names:
@@ -300,21 +326,14 @@ def ui(
     raise typer.Exit(serve(host, port))
 
 
-@command
-def sql(query: str, warehouse: WarehouseOpt = None) -> None:
-    """Run a read-only SQL query on the warehouse and print the result."""
-    import duckdb
+def nothing_configured() -> None:
+    """Nothing to do is a failure a cron job must notice, said in one line."""
+    if all(spec.read_config() is None for spec in SPECS.values()):
+        raise ConfigError(
+            "no provider is configured: set sources.<provider> in .dlt/config.toml, "
+            ".dlt/secrets.toml or SOURCES__<PROVIDER>__... (docs/contract.md)"
+        )
 
-    from warehouse.db import connect
 
-    target = paths.warehouse_path(warehouse)
-    if not target.is_file():
-        raise UsageError(f"no warehouse at {target}: load one with `lsw run` or `lsw demo`")
-    with connect(target, read_only=True) as con:
-        try:
-            relation = con.sql(query)
-        except duckdb.Error as exc:
-            err.print(f"[red]{exc}[/red]")
-            raise typer.Exit(1) from None
-        if relation is not None:
-            relation.show(max_rows=50)
+command(sql_cmd.sql)
+command(report_cmd.report)

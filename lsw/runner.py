@@ -27,7 +27,9 @@ from dagster import (
 )
 
 from pipelines.redaction import redact
+from warehouse import paths
 from warehouse.flock import file_lock
+from warehouse.publish import publish
 
 MARTS_GROUP = "marts"
 PID_TAG = "lsw/pid"
@@ -81,6 +83,7 @@ def materialize(
     _execute([*provider_keys, *mart_keys], start, end, outcome, command)
     if not set(mart_keys) <= outcome.materialized:
         _execute(mart_keys, start, end, outcome, command)
+    publish(paths.warehouse_path())  # readers open the copy, so they never delay a load
     return outcome
 
 

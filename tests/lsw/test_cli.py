@@ -85,6 +85,12 @@ def test_demo_needs_nothing_but_itself(warehouse: Path) -> None:
     assert "Top 5 sessions by GMV" in result.output
     assert f"Warehouse: {warehouse}" in result.output
     assert _count(warehouse, "marts.fct_sessions") > 0
+    # the report, drawn from the published read-only copy, and the run's summary line last
+    report = warehouse.with_name("report.html")
+    assert f"Report: {report}" in result.output
+    assert 'id="gmv-per-day"' in report.read_text() and "<script src" not in report.read_text()
+    assert _count(warehouse.with_name("warehouse.readonly.duckdb"), "marts.fct_sessions") > 0
+    assert result.stdout.splitlines()[-1].startswith("run ")
 
 
 def test_sandbox_prints_its_config_and_serves_it() -> None:

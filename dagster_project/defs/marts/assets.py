@@ -37,7 +37,9 @@ from models.marts.gmv import gmv_daily
 from models.marts.products import product_performance
 from models.marts.sessions import fct_sessions
 from models.staging.staged import Staged
+from pipelines.registry import SPECS
 from warehouse.db import connect, read_frame, replace_rows, table_exists
+from warehouse.publish import publish
 
 FX_KEY = AssetKey(["marts", "dim_fx_rates"])
 FCT_KEY = AssetKey(["marts", "fct_sessions"])
@@ -48,11 +50,16 @@ FOLLOWERS_KEY = AssetKey(["marts", "followers_daily"])
 
 
 # A window's marts are rebuilt once any of its raw partitions is newly loaded and nothing
-# they read is still loading. The FX rates are left out: they change every mart day at once,
-# and a run that reloads them rebuilds its own window anyway.
+# they read is still loading. Unpartitioned inputs are left out: an update of one stands for
+# every day at once (the FX rates; Trovo's channel snapshots, taken every few minutes, would
+# rebuild all history each time). The next load of a day reads the snapshots taken by then.
+UNPARTITIONED_INPUTS = [
+    FX_KEY,
+    *(k for k in RAW_KEYS if k.path[-1] in SPECS[k.path[0]].snapshot_resources),
+]
 FOLLOW_LOADS = (
     AutomationCondition.any_deps_updated()
-    .ignore(AssetSelection.assets(FX_KEY))
+    .ignore(AssetSelection.assets(*UNPARTITIONED_INPUTS))
     .since_last_handled()
     & ~AutomationCondition.any_deps_in_progress()
     & ~AutomationCondition.in_progress()
@@ -147,6 +154,7 @@ def window_marts(
         replace_rows(con, "marts.followers_daily", followers, '"date" >= ? and "date" < ?', days)
         counts = day_counts(con, first_day, end_day)
         checks = list(run_checks(context, con, first_day, end_day))
+    publish(warehouse.file)  # readers see the new marts now, whatever runs after
     context.log.info(
         f"marts: {sessions.height} sessions, {products.height} products, "
         f"{followers.height} follower days"
