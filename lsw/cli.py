@@ -294,3 +294,11 @@ def sql(query: str, warehouse: WarehouseOpt = None) -> None:
             raise typer.Exit(1) from None
         if relation is not None:
             relation.show(max_rows=50)
+
+
+# Live capture (docs/live.md): the commands live in their own modules.
+from lsw.live_cmd import live  # noqa: E402
+from lsw.webhooks_cmd import webhooks_app  # noqa: E402
+
+command(live)
+app.add_typer(webhooks_app, name="webhooks")
