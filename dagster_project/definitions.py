@@ -2,6 +2,8 @@
 
 from dagster import Definitions
 
+from dagster_project.defs.live.assets import RAW_LIVE, live_engagement_mart
+from dagster_project.defs.live.sensor import live_landing
 from dagster_project.defs.marts.assets import dim_fx_rates, window_marts
 from dagster_project.defs.providers.assets import PROVIDER_ASSETS
 from dagster_project.defs.providers.schedules import SCHEDULES
@@ -11,7 +13,8 @@ from pipelines.redaction import install_log_redaction
 install_log_redaction()
 
 defs = Definitions(
-    assets=[*PROVIDER_ASSETS, dim_fx_rates, window_marts],
+    assets=[*PROVIDER_ASSETS, dim_fx_rates, window_marts, *RAW_LIVE, live_engagement_mart],
     schedules=SCHEDULES,
+    sensors=[live_landing],
     resources={"warehouse": Warehouse()},
 )
