@@ -83,7 +83,10 @@ def default_path() -> Path:
 class SqliteLandingStore:
     """``LandingStore`` on one SQLite file; one connection, shared by threads under a lock."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, checkpoint_s: float | None = None) -> None:
+        """``checkpoint_s``: copy the log into the database from a thread of its own every
+        that many seconds instead of in the commit that fills it (a busy writer's commits
+        then never wait for a checkpoint's fsync)."""
         self.path = path or default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._lock = threading.Lock()
@@ -97,6 +100,25 @@ class SqliteLandingStore:
         self._con.execute("pragma synchronous = full")
         self._con.execute(SCHEMA)
         self.path.chmod(0o600)
+        self._stop = threading.Event()
+        self._checkpointer: threading.Thread | None = None
+        if checkpoint_s is not None:
+            self._con.execute("pragma wal_autocheckpoint = 0")
+            self._checkpointer = threading.Thread(
+                target=self._checkpoint,
+                args=(checkpoint_s,),
+                name="landing-checkpoint",
+                daemon=True,
+            )
+            self._checkpointer.start()
+
+    def _checkpoint(self, every_s: float) -> None:
+        con = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            while not self._stop.wait(every_s):
+                con.execute("pragma wal_checkpoint(passive)")
+        finally:
+            con.close()
 
     def add(self, records: Sequence[Record]) -> list[bool]:
         if not records:
@@ -140,6 +162,9 @@ class SqliteLandingStore:
         return int(row[0])
 
     def close(self) -> None:
+        self._stop.set()
+        if self._checkpointer is not None:
+            self._checkpointer.join(timeout=10)
         with self._lock:
             self._con.close()
 

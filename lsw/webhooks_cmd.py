@@ -64,6 +64,9 @@ def serve(
         bool, typer.Option(help="fetch each event again from LiSA by id and store that copy")
     ] = False,
     warehouse: WarehouseOpt = None,
+    max_batch: Annotated[
+        int, typer.Option(hidden=True, min=1, help="deliveries per commit (1: no group commit)")
+    ] = 2_000,
 ) -> None:
     """Receive LiSA deliveries on POST /lisa until SIGTERM or Ctrl-C."""
     from live.serve import serve as run_server
@@ -73,7 +76,7 @@ def serve(
     paths.prepare(warehouse)
     config = _lisa_config() if verify else None
     assert config is None or isinstance(config, LisaConfig)
-    run_server(host, port, max_body=max_body, verify_with=config)
+    run_server(host, port, max_body=max_body, verify_with=config, max_batch=max_batch)
 
 
 @_command
