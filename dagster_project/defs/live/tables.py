@@ -138,7 +138,7 @@ TABLES = (
         COMMENT,
         pa.schema(
             [
-                ("record_id", pa.string()),
+                pa.field("record_id", pa.string(), nullable=False),
                 ("session_id", pa.int64()),
                 ("user_id", pa.int64()),
                 ("comment_id", pa.int64()),
@@ -156,7 +156,7 @@ TABLES = (
         METRIC,
         pa.schema(
             [
-                ("record_id", pa.string()),
+                pa.field("record_id", pa.string(), nullable=False),
                 ("session_id", pa.int64()),
                 ("user_id", pa.int64()),
                 ("observed_at", TS),
@@ -170,7 +170,7 @@ TABLES = (
         SESSION,
         pa.schema(
             [
-                ("record_id", pa.string()),
+                pa.field("record_id", pa.string(), nullable=False),
                 ("session_id", pa.int64()),
                 ("user_id", pa.int64()),
                 ("status", pa.int64()),
@@ -186,7 +186,7 @@ TABLES = (
         LISA_EVENT,
         pa.schema(
             [
-                ("record_id", pa.string()),
+                pa.field("record_id", pa.string(), nullable=False),
                 ("event_type", pa.string()),
                 ("event_date", TS),
                 ("client", pa.string()),
