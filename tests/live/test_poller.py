@@ -19,7 +19,12 @@ from sandbox import SandboxServer
 from sandbox.providers.shopee import ShopeeService
 from sandbox.providers.shopee import world as w
 
-FAST = {"timeout_s": 5, "max_attempts": 3, "backoff_s": 0.01, "backoff_max_s": 0.05}
+FAST: dict[str, float] = {
+    "timeout_s": 5,
+    "max_attempts": 3,
+    "backoff_s": 0.01,
+    "backoff_max_s": 0.05,
+}
 
 
 @pytest.fixture
