@@ -52,8 +52,8 @@ def poller(
         monkeypatch.setenv(key, value)
     config = read_config(ShopeeConfig)
     assert config is not None
-    for key, value in FAST.items():
-        setattr(config, key, value)
+    for name, setting in FAST.items():
+        setattr(config, name, setting)
     clock = service.ctx.clock.now  # signatures and schedules follow the sandbox's clock
     api = ShopeeApi(config, store=FileTokenStore(tmp_path / "tokens"), clock=clock)
     live = service.sessions[service.showcase.live]
