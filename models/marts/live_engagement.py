@@ -1,5 +1,7 @@
 """``marts.live_engagement``: what happened during a live session, minute by minute.
 
+Timestamps are UTC without a zone, as in every mart.
+
 Built from the live tables ``lsw live`` fills (comments caught in Shopee's 10-second window,
 metric snapshots, status changes), one row per session: comments per minute on air and the
 most viewers watching at once. A session still live has figures up to its last observation.
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-TS = pl.Datetime("us", "UTC")
+from models.staging.staged import TS, naive_utc
 
 LIVE_ENGAGEMENT: dict[str, pl.DataType] = {
     "provider": pl.String(),
@@ -38,6 +40,11 @@ def live_engagement(
     ``ccu``) any snapshot reported.
     """
     keys = ["session_id", "user_id"]
+    comments = comments.with_columns(commented_at=naive_utc(comments, "commented_at"))
+    metrics = metrics.with_columns(observed_at=naive_utc(metrics, "observed_at"))
+    sessions = sessions.with_columns(
+        started_at=naive_utc(sessions, "started_at"), ended_at=naive_utc(sessions, "ended_at")
+    )
     per_minute = (
         comments.with_columns(minute=pl.col("commented_at").dt.truncate("1m"))
         .group_by([*keys, "minute"])
