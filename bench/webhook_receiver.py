@@ -1,6 +1,6 @@
 """LiSA webhook receiver: deliveries acknowledged per second with durable storage, and p99.
 
-    uv run python -m bench.webhook_receiver          # --seconds 10 --connections 64
+    uv run python -m bench.webhook_receiver          # --seconds 10 --connections 16
 
 Starts `lsw webhooks serve` as its own process on a fresh state directory and drives it with
 ``wrk`` (Debian package ``wrk``; C, one thread, so the load generator is not the bottleneck)
@@ -85,7 +85,7 @@ def run_one(max_batch: int, seconds: int, connections: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("needs wrk: apt-get install wrk")
