@@ -35,7 +35,7 @@ from pipelines.units import unix_seconds
 log = logging.getLogger("lsw.live")
 
 COMMENT_WINDOW_S = 10.0
-PAGE_SIZE = 100
+PAGE_SIZE = 100  # what one answer holds at most (the reference names no page size to ask for)
 MAX_PAGES = 50  # 5,000 comments in one poll: far beyond any stream, a guard against a loop
 INITIAL, ONGOING, ENDED = 0, 1, 2
 
@@ -218,7 +218,7 @@ class ShopeePoller:
     def _comments(self, t: Tracked) -> None:
         s = t.session
         for _ in range(MAX_PAGES):
-            params: dict[str, Any] = {"session_id": s.session_id, "page_size": PAGE_SIZE}
+            params: dict[str, Any] = {"session_id": s.session_id}
             if t.after:
                 params["offset"] = t.after
             page = self.api.get(s.user_id, "get_latest_comment_list", COMMENTS, **params)
@@ -239,7 +239,7 @@ class ShopeePoller:
             t.after = max(c["comment_id"] for c in comments)
             with self._lock:
                 self.tally.comments += sum(fresh)
-            if len(page["list"]) < PAGE_SIZE:
+            if len(page["list"]) < PAGE_SIZE:  # a full answer may have more after it
                 return
 
     def _metric(self, t: Tracked) -> None:
