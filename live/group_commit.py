@@ -12,6 +12,7 @@ import asyncio
 import queue
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from live.store import LandingStore, Record
 
@@ -63,24 +64,28 @@ class GroupCommitter:
                     stop = True
                     break
                 batch.append(item)
+            outcomes: list[bool | Exception]
             try:
-                fresh = self.store.add([p.record for p in batch])
+                outcomes = list(self.store.add([p.record for p in batch]))
             except Exception as exc:  # every waiter hears it: none is acknowledged
-                for p in batch:
-                    p.loop.call_soon_threadsafe(_fail, p.future, exc)
+                outcomes = [exc] * len(batch)
             else:
                 self.commits += 1
-                for p, new in zip(batch, fresh, strict=True):
-                    p.loop.call_soon_threadsafe(_settle, p.future, new)
+            # one wake-up per event loop for the whole batch, not one per delivery
+            by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[bool], Any]]] = {}
+            for p, outcome in zip(batch, outcomes, strict=True):
+                by_loop.setdefault(p.loop, []).append((p.future, outcome))
+            for loop, settled in by_loop.items():
+                loop.call_soon_threadsafe(_settle, settled)
             if stop:
                 return
 
 
-def _settle(future: asyncio.Future[bool], value: bool) -> None:
-    if not future.done():
-        future.set_result(value)
-
-
-def _fail(future: asyncio.Future[bool], exc: Exception) -> None:
-    if not future.done():
-        future.set_exception(exc)
+def _settle(settled: list[tuple[asyncio.Future[bool], Any]]) -> None:
+    for future, outcome in settled:
+        if future.done():
+            continue
+        if isinstance(outcome, Exception):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
