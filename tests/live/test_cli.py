@@ -4,8 +4,6 @@ refusal of an interval that cannot be complete."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -15,21 +13,14 @@ from lsw.cli import app
 from sandbox import SandboxServer
 from sandbox.providers.lisa.service import LisaService
 
-LSW = [sys.executable, "-c", "from lsw.cli import app; app()"]
-
 
 def test_subscribe_list_unsubscribe(
     warehouse: Path, sandbox: SandboxServer, lisa: LisaService
 ) -> None:
     url = "http://127.0.0.1:9/lisa"
-    made = subprocess.run(
-        [*LSW, "webhooks", "subscribe", "--url", url, "--auth", "basic"],
-        env={**os.environ},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert made.returncode == 0, made.stderr
+    runner = CliRunner()
+    made = runner.invoke(app, ["webhooks", "subscribe", "--url", url, "--auth", "basic"])
+    assert made.exit_code == 0, made.stderr
     sub_id, status, types, shown_url = made.stdout.strip().split("\t")
     assert (status, types, shown_url) == ("active", "Show:*", url)
     secret = load_secret()
@@ -39,7 +30,6 @@ def test_subscribe_list_unsubscribe(
     mode = (Path(os.environ["LSW_STATE_DIR"]) / "tokens" / "lisa_webhooks" / "receiver.json").stat()
     assert mode.st_mode & 0o077 == 0
 
-    runner = CliRunner()
     listed = runner.invoke(app, ["webhooks", "list"])
     assert listed.exit_code == 0 and listed.stdout == f"{sub_id}\tactive\tShow:*\t{url}\n"
     removed = runner.invoke(app, ["webhooks", "unsubscribe", sub_id])

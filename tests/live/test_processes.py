@@ -173,6 +173,7 @@ def test_a_poller_killed_and_restarted_keeps_what_it_stored_and_misses_no_commen
     first = Lsw(["live", "--comment-interval", "1"], env)
     wait_for(lambda: first.said("lsw live: watching"))
     since = service.ctx.clock.now()
+
     def caught() -> bool:
         ids = {r.record_id.split(":")[1] for r in store.read(0, 100_000) if r.source == COMMENT}
         return {str(c) for c in posted} <= ids
