@@ -53,6 +53,8 @@ class Intervals:
     def __post_init__(self) -> None:
         if not 0 < self.comment_s < COMMENT_WINDOW_S:
             raise ValueError(f"the comment interval must be under {COMMENT_WINDOW_S:.0f} s")
+        if self.metric_s <= 0 or self.detail_s <= 0:
+            raise ValueError("the metric and detail intervals must be positive")
 
 
 @dataclass

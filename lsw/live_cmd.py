@@ -38,7 +38,7 @@ def live(
     try:
         intervals = Intervals(comment_interval, metric_interval, detail_interval)
     except ValueError as exc:
-        raise UsageError(f"--comment-interval: {exc}") from None
+        raise UsageError(f"--comment-interval/--metric-interval/--detail-interval: {exc}") from None
     paths.prepare(warehouse)
     config = SPECS["shopee"].read_config()
     if not isinstance(config, ShopeeConfig):

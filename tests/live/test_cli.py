@@ -43,4 +43,4 @@ def test_subscribe_list_unsubscribe(
 def test_lsw_live_refuses_a_comment_interval_of_10_s_or_more(warehouse: Path) -> None:
     result = CliRunner().invoke(app, ["live", "--comment-interval", "10"])
     assert result.exit_code == 2
-    assert "--comment-interval: the comment interval must be under 10 s" in result.stderr
+    assert "the comment interval must be under 10 s" in result.stderr
