@@ -60,43 +60,9 @@ class LandingStore(Protocol):
     """What the poller, the receiver and the sensor need from a landing store."""
 
     def add(self, records: Sequence[Record]) -> list[bool]:
-        if not records:
-            return []
-        keys = [(r.source, r.record_id) for r in records]
-        with self._lock:
-            con = self._con
-            con.execute("begin immediate")
-            try:
-                held = self._held(keys)
-                con.executemany(  # one call for the batch: the GIL is not passed back and forth
-                    "insert or ignore into records (source, record_id, received_at, body) "
-                    "values (?, ?, ?, ?)",
-                    [(r.source, r.record_id, r.received_at, r.body) for r in records],
-                )
-                con.execute("commit")
-            except BaseException:
-                con.execute("rollback")
-                raise
-        fresh = []
-        for key in keys:  # the first of a key in the batch is new unless the store held it
-            fresh.append(key not in held)
-            held.add(key)
-        return fresh
-
-    def _held(self, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
-        """Which of ``keys`` the store holds already (call inside the write transaction)."""
-        held: set[tuple[str, str]] = set()
-        unique = list(dict.fromkeys(keys))
-        for start in range(0, len(unique), 400):  # 2 parameters each, under SQLite's limit
-            chunk = unique[start : start + 400]
-            where = " or ".join(["(source = ? and record_id = ?)"] * len(chunk))
-            params = [part for key in chunk for part in key]
-            held.update(
-                self._con.execute(
-                    f"select source, record_id from records where {where}", params
-                ).fetchall()
-            )
-        return held
+        """Store ``records`` in one transaction; durable when this returns. One flag per
+        record: True if it was new, False if the store already held its (source, id)."""
+        ...
 
     def read(self, after: int, limit: int) -> list[Landed]:
         """Up to ``limit`` records with ``seq > after``, oldest first."""
@@ -157,24 +123,43 @@ class SqliteLandingStore:
     def add(self, records: Sequence[Record]) -> list[bool]:
         if not records:
             return []
+        keys = [(r.source, r.record_id) for r in records]
         with self._lock:
             con = self._con
             con.execute("begin immediate")
             try:
-                fresh = [
-                    con.execute(
-                        "insert or ignore into records (source, record_id, received_at, body) "
-                        "values (?, ?, ?, ?)",
-                        (r.source, r.record_id, r.received_at, r.body),
-                    ).rowcount
-                    == 1
-                    for r in records
-                ]
+                held = self._held(keys)
+                # one call for the whole batch: a statement per record would hand the GIL back
+                # and forth with the receiver's event loop for every record (a convoy that
+                # measured ~200 ms at p99 under load)
+                con.executemany(
+                    "insert or ignore into records (source, record_id, received_at, body) "
+                    "values (?, ?, ?, ?)",
+                    [(r.source, r.record_id, r.received_at, r.body) for r in records],
+                )
                 con.execute("commit")
             except BaseException:
                 con.execute("rollback")
                 raise
+        fresh = []
+        for key in keys:  # the first of a key in the batch is new unless the store held it
+            fresh.append(key not in held)
+            held.add(key)
         return fresh
+
+    def _held(self, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of ``keys`` the store holds already (called inside the write transaction)."""
+        held: set[tuple[str, str]] = set()
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), 400):  # two parameters each: under SQLite's limit
+            chunk = unique[start : start + 400]
+            where = " or ".join(["(source = ? and record_id = ?)"] * len(chunk))
+            params = [part for key in chunk for part in key]
+            rows = self._con.execute(
+                f"select source, record_id from records where {where}", params
+            ).fetchall()
+            held.update((source, record_id) for source, record_id in rows)
+        return held
 
     def read(self, after: int, limit: int) -> list[Landed]:
         with self._lock:
