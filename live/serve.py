@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import socket
 import sys
 
@@ -51,6 +52,11 @@ def serve(
             loop="uvloop",
         )
     )
+    # Everything imported so far (dlt, pydantic, ...) lives as long as the process: moved out
+    # of the collector's reach, a full collection no longer pauses every answer in flight
+    # for the time it takes to walk millions of objects (p99 ~100-300 ms without this).
+    gc.collect()
+    gc.freeze()
     print(f"listening on http://{bound_host}:{bound_port}{PATH}", flush=True)
     print(f"landing store {store.path}", file=sys.stderr, flush=True)
     try:
