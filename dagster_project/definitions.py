@@ -2,6 +2,8 @@
 
 from dagster import Definitions
 
+from dagster_project.defs.live.assets import RAW_LIVE, live_engagement_mart
+from dagster_project.defs.live.sensor import live_landing
 from dagster_project.defs.marts.assets import dim_fx_rates, window_marts
 from dagster_project.defs.marts.sensors import MARTS_SENSOR
 from dagster_project.defs.providers.assets import PROVIDER_ASSETS
@@ -13,8 +15,15 @@ from pipelines.redaction import install_log_redaction
 install_log_redaction()
 
 defs = Definitions(
-    assets=[*PROVIDER_ASSETS, dim_fx_rates, window_marts, report_assets.report],
+    assets=[
+        *PROVIDER_ASSETS,
+        dim_fx_rates,
+        window_marts,
+        report_assets.report,
+        *RAW_LIVE,
+        live_engagement_mart,
+    ],
     schedules=SCHEDULES,
-    sensors=[MARTS_SENSOR],
+    sensors=[MARTS_SENSOR, live_landing],
     resources={"warehouse": Warehouse()},
 )

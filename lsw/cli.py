@@ -337,3 +337,10 @@ def nothing_configured() -> None:
 
 command(sql_cmd.sql)
 command(report_cmd.report)
+
+# Live capture (docs/live.md): the commands live in their own modules.
+from lsw.live_cmd import live  # noqa: E402
+from lsw.webhooks_cmd import webhooks_app  # noqa: E402
+
+command(live)
+app.add_typer(webhooks_app, name="webhooks")

@@ -81,6 +81,9 @@ def _expected() -> dict[str, tuple[object, ...]]:
         "marts/followers_daily": ("marts", *DAILY, sorted(raw)),
         "marts/report": ("marts", None, None, sorted(MART_KEYS)),
     }
+    live = ["shopee_comments", "shopee_session_metrics", "shopee_sessions"]
+    expected |= {f"live/{t}": ("live", None, None, []) for t in [*live, "lisa_events"]}
+    expected["marts/live_engagement"] = ("live", None, None, [f"live/{t}" for t in live])
     return expected
 
 

@@ -65,6 +65,7 @@ class TokenStore:
         self.initial: dict[int, str] = {}
         self.revoked: set[int] = set()
         self.refreshes = 0
+        self.reused = 0  # refreshes refused because the refresh token was spent already
         for user_id in user_ids:
             token = token_hex(seed, "refresh0", user_id)
             self.initial[user_id] = token
@@ -95,6 +96,7 @@ class TokenStore:
             if user_id in self.revoked:
                 raise AuthError("error_auth", "You are not authorized")
             if record.used:
+                self.reused += 1
                 raise AuthError("error_auth", "Invalid refresh_token.")
             if now >= record.expires_at:
                 raise AuthError("refresh_token_expired", "Refresh token is expired.")

@@ -170,6 +170,7 @@ class ShopeeService(ProviderService):
     def stats(self) -> dict[str, Any]:
         return {
             "token_refreshes": self.tokens.refreshes,
+            "refresh_tokens_reused": self.tokens.reused,
             "sessions_created": self.sessions_created,
             "calls_today": self._calls.get(quota_day(self.ctx.clock.now()), 0),
         }

@@ -1,0 +1,59 @@
+"""The live tables as assets (the sensor records their loads) and ``marts.live_engagement``."""
+
+from __future__ import annotations
+
+import polars as pl
+from dagster import AssetKey, AssetSpec, MaterializeResult, asset
+
+from dagster_project.defs.live.tables import SCHEMA, TABLES, LiveTable
+from dagster_project.resources import Warehouse
+from models.marts.live_engagement import LIVE_ENGAGEMENT, live_engagement
+from warehouse.db import connect, read_frame, replace_rows, table_exists
+
+GROUP = "live"
+LIVE_ENGAGEMENT_KEY = AssetKey(["marts", "live_engagement"])
+
+RAW_LIVE = [
+    AssetSpec(
+        t.key,
+        group_name=GROUP,
+        kinds={"duckdb", "dlt"},
+        description=f"Raw {t.source} records drained from the landing store by the "
+        "live_landing sensor (appended, de-duplicated by record id).",
+    )
+    for t in TABLES
+]
+_BY_NAME = {t.name: t for t in TABLES}
+
+
+def _frame(con: object, table: LiveTable) -> pl.LazyFrame:
+    """The table, or an empty frame of its columns when nothing was drained into it yet."""
+    import duckdb
+
+    assert isinstance(con, duckdb.DuckDBPyConnection)
+    if not table_exists(con, SCHEMA, table.name):
+        empty = pl.from_arrow(table.schema.empty_table())
+        assert isinstance(empty, pl.DataFrame)
+        return empty.lazy()
+    return read_frame(con, f'select * from {SCHEMA}."{table.name}"')
+
+
+@asset(
+    key=LIVE_ENGAGEMENT_KEY,
+    deps=[
+        _BY_NAME[n].key for n in ("shopee_comments", "shopee_session_metrics", "shopee_sessions")
+    ],
+    group_name=GROUP,
+    kinds={"polars", "duckdb"},
+)
+def live_engagement_mart(warehouse: Warehouse) -> MaterializeResult:
+    """Comments per minute and peak concurrent viewers per live session (docs/marts.md)."""
+    with connect(warehouse.file) as con:
+        frame = live_engagement(
+            _frame(con, _BY_NAME["shopee_comments"]),
+            _frame(con, _BY_NAME["shopee_session_metrics"]),
+            _frame(con, _BY_NAME["shopee_sessions"]),
+        ).collect()
+        assert list(frame.schema) == list(LIVE_ENGAGEMENT)
+        replace_rows(con, "marts.live_engagement", frame, "true", [])
+    return MaterializeResult(metadata={"rows": frame.height})
