@@ -136,7 +136,7 @@ def test_jobs_schedules_and_sensors_are_named_apart_from_assets() -> None:
         [f"{p}__daily" for p in PROVIDERS]
         + [f"{p}__snapshots" for p in ("firework", "trovo", "lisa")]
     )
-    assert [s.name for s in defs.sensors or []] == ["marts__follow_loads"]
+    assert [s.name for s in defs.sensors or []] == ["marts__follow_loads", "live_landing"]
     for name in PROVIDERS:
         assert defs.resolve_job_def(f"{name}__daily_job").name == f"{name}__daily_job"
 

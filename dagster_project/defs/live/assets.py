@@ -13,13 +13,24 @@ from warehouse.db import connect, read_frame, replace_rows, table_exists
 GROUP = "live"
 LIVE_ENGAGEMENT_KEY = AssetKey(["marts", "live_engagement"])
 
+ABOUT = {
+    "shopee_comments": "Every comment of a live Shopee session, as `lsw live` polled it from "
+    "get_latest_comment_list (each once, by comment id).",
+    "shopee_session_metrics": "Shopee session metric snapshots taken by `lsw live` while a "
+    "session is live, stamped observed_at.",
+    "shopee_sessions": "The status of the Shopee sessions `lsw live` watched (live, ended), "
+    "as it last saw them.",
+    "lisa_events": "LiSA show events delivered to `lsw webhooks serve` (each once, by event "
+    "id), with the show they concern.",
+}
 RAW_LIVE = [
     AssetSpec(
         t.key,
         group_name=GROUP,
         kinds={"duckdb", "dlt"},
-        description=f"Raw {t.source} records drained from the landing store by the "
-        "live_landing sensor (appended, de-duplicated by record id).",
+        description=ABOUT[t.name] + " Drained from the landing store by the live_landing "
+        "sensor: appended, de-duplicated by record id.",
+        metadata={"dagster/table_name": f"{SCHEMA}.{t.name}"},
     )
     for t in TABLES
 ]
@@ -45,6 +56,7 @@ def _frame(con: object, table: LiveTable) -> pl.LazyFrame:
     ],
     group_name=GROUP,
     kinds={"polars", "duckdb"},
+    metadata={"dagster/table_name": "marts.live_engagement"},
 )
 def live_engagement_mart(warehouse: Warehouse) -> MaterializeResult:
     """Comments per minute and peak concurrent viewers per live session (docs/marts.md)."""
@@ -56,4 +68,4 @@ def live_engagement_mart(warehouse: Warehouse) -> MaterializeResult:
         ).collect()
         assert list(frame.schema) == list(LIVE_ENGAGEMENT)
         replace_rows(con, "marts.live_engagement", frame, "true", [])
-    return MaterializeResult(metadata={"rows": frame.height})
+    return MaterializeResult(metadata={"dagster/row_count": frame.height})

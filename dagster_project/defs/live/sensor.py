@@ -115,7 +115,9 @@ def live_landing(
         run_requests=requests,
         cursor=str(seq),
         asset_events=[
-            AssetMaterialization(asset_key=by_name[name], metadata={"rows": n, "up_to_record": seq})
+            AssetMaterialization(
+                asset_key=by_name[name], metadata={"rows_loaded": n, "up_to_record": seq}
+            )
             for name, n in drained.rows.items()
         ],
     )
