@@ -204,11 +204,12 @@ def run(
 
 
 @command
-def check(provider: ProviderOpt = None) -> None:
+def check(provider: ProviderOpt = None, warehouse: WarehouseOpt = None) -> None:
     """Try each configured provider's credentials with one cheap call."""
     from lsw.check import check as check_one
 
     names = _providers(provider)
+    paths.prepare(warehouse)  # tokens are the user's (docs/token-store.md), whatever warehouse
     _setup_logging()
     failed = False
     for name in names:
