@@ -91,7 +91,12 @@ def _admin_routes(rt: Runtime) -> list[Route]:
         state = service.ctx.state
         if request.method == "PUT":
             try:
-                state.replace_knobs(ProviderKnobs.from_dict(orjson.loads(await request.body())))
+                # knobs the PUT does not name go back to the provider's defaults (Trovo's
+                # documented rate limit), never to none at all
+                asked = orjson.loads(await request.body())
+                if not isinstance(asked, dict):
+                    raise ValueError("knobs must be a JSON object")
+                state.replace_knobs(ProviderKnobs.from_dict({**service.default_knobs(), **asked}))
             except (ValueError, TypeError) as exc:
                 return json_response({"error": str(exc)}, 400)
         return json_response(state.knobs.to_dict())

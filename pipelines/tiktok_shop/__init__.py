@@ -18,7 +18,7 @@ from dlt.sources import DltResource
 
 from models.staging import tiktok_shop as staging
 from pipelines.errors import PartialLoad
-from pipelines.fanout import chunked, fan_out, to_arrow
+from pipelines.fanout import chunked, fan_out_retrying, to_arrow
 from pipelines.figures import INCOMPLETE_SUFFIX, FigureCheck
 from pipelines.http import ProviderClient
 from pipelines.report import RunReport
@@ -91,10 +91,12 @@ def _extract(
     client: ProviderClient
     with keyapi_client(config, settings) as client:
         try:
-            for result in fan_out(
+            for result in fan_out_retrying(
                 config.seller_ids,
                 lambda seller, stop: fetch_seller(client, seller, start_ts, end_ts, stop),
                 concurrency=config.concurrency,
+                error_of=lambda seller: seller.error,
+                report=report,
             ):
                 _account(result, report, days)
                 if result.budget_reached:
@@ -110,7 +112,7 @@ def _account(result: SellerResult, report: RunReport, days: list[date]) -> None:
     report.add(rows=len(result.rows), pages=result.pages)
     if result.error is not None:
         report.fail(result.error)
-    if result.error is not None or result.budget_reached:
+    if result.error is not None or result.budget_reached or result.stopped:
         # newest first: days after the oldest row seen are whole; the rest were not reached
         seen = result.complete_after
         report.mark_incomplete(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import stat
 from datetime import date, datetime
 from pathlib import Path
@@ -134,7 +135,7 @@ def test_a_day_through_dagster_gives_the_hand_checked_marts_again_and_no_secret(
     assert sandbox.stats()["firework"]["tokens_issued"] == 1
 
     # neither the client secret nor the token shows anywhere
-    store = warehouse.parent / ".lsw" / "tokens" / "firework" / "ylq%4E7%5A.json"
+    store = Path(os.environ["LSW_TOKEN_DIR"]) / "firework" / "ylq%4E7%5A.json"
     assert stat.S_IMODE(store.stat().st_mode) == 0o600
     token = json.loads(store.read_text())["access_token"]
     secrets = (SECRET, token)

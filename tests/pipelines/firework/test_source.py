@@ -265,12 +265,19 @@ def test_an_api_down_keeps_what_was_read_and_marks_the_window_partial(
         config(sandbox, concurrency=2), START, END, report, clock=svc.ctx.clock.now
     )
     run(tmp_path, source)
-    [error] = report.errors
+    error, outage = report.errors
     assert str(error).startswith("firework: GET /api/v1/live_streams/")
     assert str(error).endswith("/detail: HTTP 500: Internal server error, still after 3 attempts")
+    assert str(outage).startswith("firework: GET /api/v1/live_streams/")
+    assert str(outage).endswith(
+        "/detail: 5 requests in a row failed for good, an outage: stopped for this run, the "
+        "next run fetches what is missing (last: HTTP 500: Internal server error, still after "
+        "3 attempts)"
+    )
     assert report.incomplete == {"ylqN7Z": {START.date(), (START + timedelta(days=1)).date()}}
-    # the others stopped at once instead of spending their own attempts
-    assert sandbox.stats()["firework"]["requests"] <= 1 + 2 * 3
+    # five livestreams in a row are evidence of an outage: the others spent nothing more
+    # (a token, five livestreams' three attempts, and the one in flight beside the fifth)
+    assert sandbox.stats()["firework"]["requests"] <= 1 + (5 + 1) * 3
 
 
 def test_a_product_without_its_currency_never_replaces_a_complete_answer(
