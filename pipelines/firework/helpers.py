@@ -154,14 +154,17 @@ def fetch_all(
     *,
     clock: Clock = time.time,
     store: TokenStore | None = None,
+    ids: list[str] | None = None,
 ) -> Iterator[tuple[str, Detail]]:
-    """Every configured livestream's detail, in configured order, ``concurrency`` at once.
+    """The detail of each of ``ids`` (default: every configured livestream), in order,
+    ``concurrency`` at once.
 
     A token is obtained first, so bad credentials cost one request and fail in one line.
     Skipped livestreams are named in the report's warnings; an error ends the run cleanly
     (recorded in the report) with what was read so far.
     """
-    if not config.livestream_ids:
+    ids = config.livestream_ids if ids is None else ids
+    if not ids:
         return  # nothing to read, so no token to ask for either
     skipped: dict[type[Skipped], list[str]] = {}
     failed = False
@@ -174,7 +177,7 @@ def fetch_all(
                 report.fail(exc)
                 return
             for result in fan_out_retrying(
-                config.livestream_ids,
+                ids,
                 lambda lid, stop: fetch_detail(client, auth, lid, stop),
                 concurrency=config.concurrency,
                 error_of=lambda fetched: fetched.error,
