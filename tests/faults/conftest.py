@@ -16,7 +16,7 @@ from tests.faults.drill import PROVIDERS, export, reference
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[SandboxServer]:
-    with SandboxServer(SandboxConfig(seed=7, scale=1, days=30, frozen_at=FROZEN_AT)) as server:
+    with SandboxServer(SandboxConfig(seed=7, scale=1, days=3, frozen_at=FROZEN_AT)) as server:
         yield server
 
 

@@ -21,7 +21,7 @@ from pipelines.report import RunReport
 from sandbox import SandboxServer
 from tests.conftest import FROZEN_AT
 
-START, END = datetime(2026, 11, 18, tzinfo=UTC), datetime(2026, 11, 20, tzinfo=UTC)
+START, END = datetime(2026, 11, 19, tzinfo=UTC), datetime(2026, 11, 20, tzinfo=UTC)
 PROVIDERS = tuple(SPECS)
 # fast retries: what a drill tests is the policy, not the waiting
 FAST = {
