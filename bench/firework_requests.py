@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dlt
+import httpx
 from dlt.sources import DltSource
 
 from pipelines.config import read_config
@@ -57,7 +58,8 @@ def main() -> None:
         providers=["firework"],
     )
     with SandboxProcess(world) as sandbox, tempfile.TemporaryDirectory() as tmp:
-        os.environ.update(sandbox.env())
+        # a year at scale 25 lists ~78,000 ids: more than the admin client's 10 s on a busy host
+        os.environ.update(httpx.get(f"{sandbox.url}/_admin/env", timeout=300).json())
         config = read_config(FireworkConfig)
         assert config is not None
         config.concurrency = args.concurrency
