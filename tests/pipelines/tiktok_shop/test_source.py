@@ -130,6 +130,29 @@ def test_credit_budget_stops_cleanly_and_keeps_rows(sandbox: SandboxServer, tmp_
     assert expected_whole and expected_whole <= loaded < _expected_rooms(sandbox)
 
 
+def test_a_backfill_larger_than_the_budget_completes_over_repeated_runs(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    config = _config(sandbox, max_credits_per_run=3, concurrency=1)
+    clean = RunReport("tiktok_shop")
+    _load(tmp_path / "clean", _config(sandbox), clean)
+    needed = clean.requests  # pages a run without a budget reads
+    assert needed > 3
+    reports: list[RunReport] = []
+    while not reports or reports[-1].failed:
+        reports.append(RunReport("tiktok_shop"))
+        loaded = _load(tmp_path, config, reports[-1])
+        assert len(reports) <= needed  # every run reads at least one seller whole
+    assert loaded == _expected_rooms(sandbox)
+    assert len(reports) > 1 and all(r.requests <= 3 for r in reports)
+    # a run after the first skipped the sellers the earlier ones had read whole
+    assert any("already read whole for these days" in w for w in reports[-1].warnings)
+    # once the days were whole, the progress was forgotten: a reload reads every seller
+    again = RunReport("tiktok_shop")
+    _load(tmp_path, _config(sandbox), again)
+    assert again.requests == needed and not again.warnings
+
+
 def test_rate_limited_and_server_errors_are_retried(sandbox: SandboxServer, tmp_path: Path) -> None:
     sandbox.set_knobs(
         "tiktok_shop",
