@@ -130,9 +130,13 @@ def fetch_detail(
             headers = {"Authorization": f"Bearer {token}"}
             try:
                 detail = client.request("GET", path, parse, headers=headers, classify=classify)
+                auth.worked(token)
                 return Fetched(livestream_id, detail=detail)
             except TokenRefused as exc:
-                if retried:
+                # a token that worked and is now refused has expired (or was revoked): renew
+                # it, shared with every call it failed alike; only a token refused on its
+                # first use, after a renewal, points at the credentials
+                if retried and not auth.has_worked(token):
                     raise token_refused_again(endpoint, exc.cause) from None
                 token, retried = auth.after_unauthorized(token), True
             except NotYours:
