@@ -17,6 +17,7 @@ PROVIDER = "shopee"
 DEFAULT_BASE_URL = "https://partner.shopeemobile.com"
 LIVE = "/api/v2/livestream/"
 REFRESH_PATH = "/api/v2/auth/access_token/get"
+REFRESH_ENDPOINT = f"POST {REFRESH_PATH}"
 PAGE_SIZE = 100  # the most get_session_item_metric and get_item_list hand out per page
 MAX_PAGES = 1_000  # a session's bag holds at most a few hundred items: a guard, not a limit
 ROWS_PER_BATCH = 5_000
