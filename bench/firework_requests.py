@@ -65,7 +65,7 @@ def main() -> None:
         config.concurrency = args.concurrency
         store = FileTokenStore(Path(tmp) / "tokens")
         clock = [FROZEN_AT.timestamp()]
-        print(f"sandbox: scale {args.scale}, {len(config.livestream_ids):,} livestreams configured")
+        print(f"sandbox: scale {args.scale}, {len(config.ids()):,} livestreams configured")
 
         def spent(label: str, pipeline: dlt.Pipeline, source: Callable[[], DltSource]) -> int:
             before = sandbox.stats()["firework"]["requests"]

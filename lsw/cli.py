@@ -255,7 +255,7 @@ def sandbox(
     except (ValueError, TypeError) as exc:
         raise UsageError(f"--knobs: {exc}") from None
     if print_config:
-        for key, value in server.runtime.env_config(server.url).items():
+        for key, value in server.runtime.compact_env(server.url).items():
             print(f"export {key}={json.dumps(value) if ' ' in value else _shell(value)}")
     err.print(f"Provider sandbox on {server.url} (providers under /<name>); Ctrl-C stops it")
     sys.stdout.flush()

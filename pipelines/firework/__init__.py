@@ -77,7 +77,7 @@ def firework_source(
         unknown: Counter[str] = Counter()
         lo, hi = int(start.timestamp()), int(end.timestamp())
         # one placed on another day already is not read again: its day cannot change
-        ids = [i for i in config.livestream_ids if i not in placed or lo <= placed[i] < hi]
+        ids = [i for i in config.ids() if i not in placed or lo <= placed[i] < hi]
         fetched = fetch_all(config, report, clock=clock, store=store, ids=ids)
         for batch in chunked(fetched, DOCUMENTS_PER_BATCH):
             documents = []
@@ -140,7 +140,7 @@ def firework_snapshot(
         now = clock()
         observed = datetime.fromtimestamp(now, UTC)
         # a status already observed final (completed, expired) cannot change: not read again
-        ids = [i for i in config.livestream_ids if i not in ended]
+        ids = [i for i in config.ids() if i not in ended]
         fetched = fetch_all(config, report, clock=clock, store=store, ids=ids)
         for batch in chunked(fetched, DOCUMENTS_PER_BATCH):
             for livestream_id, detail in batch:

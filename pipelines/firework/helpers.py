@@ -167,7 +167,7 @@ def fetch_all(
     Skipped livestreams are named in the report's warnings; an error ends the run cleanly
     (recorded in the report) with what was read so far.
     """
-    ids = config.livestream_ids if ids is None else ids
+    ids = config.ids() if ids is None else ids
     if not ids:
         return  # nothing to read, so no token to ask for either
     skipped: dict[type[Skipped], list[str]] = {}

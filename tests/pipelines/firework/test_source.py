@@ -192,7 +192,7 @@ def test_status_snapshots_append_what_each_moment_showed(
         """select epoch(observed_at), livestream_id, status from firework.livestream_status
            order by observed_at, livestream_id""",
     )
-    configured = [lid for lid in config(sandbox).livestream_ids if svc.livestream(lid, first)]
+    configured = [lid for lid in config(sandbox).ids() if svc.livestream(lid, first)]
     at_first = [
         (first, lid, svc.status(ls, first))
         for lid in configured
@@ -367,7 +367,7 @@ def test_every_status_reaches_the_marts_input_mapped(
     start, end = datetime(2026, 10, 20, tzinfo=UTC), datetime(2026, 12, 5, tzinfo=UTC)
     cfg = config(sandbox)
     run(tmp_path, firework_source(cfg, start, end, clock=svc.ctx.clock.now))
-    answered = [ls for lid in cfg.livestream_ids if (ls := svc.livestream(lid, at))]
+    answered = [ls for lid in cfg.ids() if (ls := svc.livestream(lid, at))]
     by_status = Counter(svc.status(ls, at) for ls in answered)
     assert set(by_status) == set(STATUS) and by_status["paused"] == 1
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
