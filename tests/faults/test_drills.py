@@ -160,3 +160,23 @@ def test_drill_4_damaged_answers_name_provider_endpoint_and_cause_and_keep_the_r
     assert contents(tmp_path, "drill") == expected
     out, err = capfd.readouterr()
     assert_no_secret(drill, tokens, tmp_path, out, err)
+
+
+def test_drill_5_a_missing_figure_is_set_aside_and_counted(
+    drill: SandboxServer, expected: dict[str, Any], tokens: Path, tmp_path: Path
+) -> None:
+    """Shopee answers its session metrics without ``gmv``: the load does not fail, the
+    records go to ``session_metrics_incomplete``, counted in one warning."""
+    drill.set_knobs(
+        "shopee",
+        faults=[{"kind": "missing_field", "rate": 1.0, "field": "gmv",
+                 "path": "get_session_metric"}],
+    )  # fmt: skip
+    report = load(tmp_path, "drill", "shopee")
+    assert not report.errors
+    got = contents(tmp_path, "drill")
+    metrics = len(expected["shopee.session_metrics"])
+    assert len(got["shopee.session_metrics_incomplete"]) == metrics
+    assert "shopee.session_metrics" not in got
+    assert [w for w in report.warnings if "gmv" in w]
+    assert_no_secret(drill, tokens, tmp_path)
