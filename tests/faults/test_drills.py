@@ -1,9 +1,15 @@
 """Fault drills (docs/reliability.md): faults of every kind against all five providers over
-real HTTP, each ending with the warehouse exactly as a fault-free load leaves it."""
+real HTTP, each ending with the warehouse exactly as a fault-free load leaves it. One module,
+so that the drills share one sandbox and one fault-free reference load."""
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -179,4 +185,36 @@ def test_drill_5_a_missing_figure_is_set_aside_and_counted(
     assert len(got["shopee.session_metrics_incomplete"]) == metrics
     assert "shopee.session_metrics" not in got
     assert [w for w in report.warnings if "gmv" in w]
+    assert_no_secret(drill, tokens, tmp_path)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_drill_6_sigkill_during_extract_then_the_next_run_is_exact(
+    drill: SandboxServer, expected: dict[str, Any], tokens: Path, tmp_path: Path
+) -> None:
+    """A Shopee load killed with SIGKILL mid-extract (its tokens refreshed and stored): the
+    next run is exact, and no account is locked."""
+    for provider in ("shopee",):
+        drill.set_knobs(provider, latency_ms=5)  # slow enough to be caught mid-extract
+        before = drill.stats()[provider]["requests"]
+        child = subprocess.Popen(
+            [sys.executable, "-m", "tests.faults.kill_child", provider, str(tmp_path)],
+            cwd=ROOT,
+            env=dict(os.environ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while drill.stats()[provider]["requests"] - before < 20:
+            assert child.poll() is None and time.monotonic() < deadline
+            time.sleep(0.01)
+        child.send_signal(signal.SIGKILL)
+        assert child.wait(timeout=10) == -signal.SIGKILL
+        drill.set_knobs(provider)
+        report = load(tmp_path, "drill", provider)
+        assert not report.failed, report.summary()
+    got = contents(tmp_path, "drill")
+    assert got == {t: r for t, r in expected.items() if t.startswith("shopee.")}
     assert_no_secret(drill, tokens, tmp_path)
