@@ -228,11 +228,12 @@ def run(
 
 
 @command
-def check(provider: ProviderOpt = None) -> None:
+def check(provider: ProviderOpt = None, warehouse: WarehouseOpt = None) -> None:
     """Try each configured provider's credentials with one cheap call."""
     from lsw.check import check as check_one
 
     names = _providers(provider)
+    paths.prepare(warehouse)  # tokens are the user's (docs/token-store.md), whatever warehouse
     if not provider:
         nothing_configured()
     _setup_logging()
@@ -288,7 +289,7 @@ def sandbox(
     except (ValueError, TypeError) as exc:
         raise UsageError(f"--knobs: {exc}") from None
     if print_config:
-        for key, value in server.runtime.env_config(server.url).items():
+        for key, value in server.runtime.compact_env(server.url).items():
             print(f"export {key}={json.dumps(value) if ' ' in value else _shell(value)}")
     if write_config:
         from sandbox.dlt_config import ConfigFileError, write

@@ -7,8 +7,10 @@ the values in section ``sources.<provider>`` (env ``SOURCES__<PROVIDER>__<KEY>``
 
 from __future__ import annotations
 
+import json
 from dataclasses import fields, replace
-from typing import ClassVar, TypeVar
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
 
 from dlt.common.configuration import configspec, resolve_configuration
 from dlt.common.configuration.exceptions import (
@@ -69,6 +71,32 @@ class ProviderConfig(BaseConfiguration):
         keys = {f.name for f in fields(HttpSettings)} & set(self.get_resolvable_fields())
         settings = HttpSettings(**{key: getattr(self, key) for key in keys})
         return replace(settings, max_attempts=max(1, settings.max_attempts))
+
+
+def listed_in_file(path: str | None, key: str, provider: str) -> list[Any]:
+    """A long list kept in a JSON file (``<key>_file``) rather than in the variable itself:
+    a shell cannot export a variable of megabytes (a year of configured ids)."""
+    if not path:
+        raise ConfigError(
+            f"{provider}: configuration: missing {key} (or {key}_file) in sources.{provider}"
+        )
+    try:
+        with open(Path(path).expanduser(), "rb") as file:
+            value = json.load(file)
+    except OSError as exc:
+        raise ConfigError(
+            f"{provider}: configuration: sources.{provider}.{key}_file: cannot read {path}: "
+            f"{exc.strerror}"
+        ) from None
+    except ValueError:
+        raise ConfigError(
+            f"{provider}: configuration: sources.{provider}.{key}_file: {path} is not JSON"
+        ) from None
+    if not isinstance(value, list):
+        raise ConfigError(
+            f"{provider}: configuration: sources.{provider}.{key}_file: {path} must hold a list"
+        )
+    return value
 
 
 def read_config(spec: type[C]) -> C | None:

@@ -17,6 +17,10 @@ from typing import Any, TypeVar
 
 import pyarrow as pa
 
+from pipelines.errors import ProviderError
+from pipelines.outage import Outage, retry_later
+from pipelines.report import RunReport
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -51,6 +55,59 @@ def fan_out(
             stop.set()
             for future in pending:
                 future.cancel()
+
+
+def fan_out_retrying(
+    items: Iterable[T],
+    work: Callable[[T, threading.Event], R],
+    *,
+    concurrency: int,
+    error_of: Callable[[R], ProviderError | None],
+    report: RunReport,
+) -> Generator[R, None, None]:
+    """``fan_out``, where one unlucky item does not cost the provider.
+
+    An item whose work ended in an error of its own (``retry_later``: it outlasted its
+    retries, or its answer was damaged) is held back and done once more after every other
+    item, when a burst of errors has had time to pass; only that second result is yielded.
+    Each such failure counts towards an ``Outage``; once it opens (many in a row: the
+    provider is down) the rest of the run stops, as a refused credential stops it, the held
+    items are yielded as they first failed, and the report fails with the outage's line. Results
+    come in input order, the retried ones last.
+    """
+    outage = Outage(report.provider)
+    held: list[tuple[T, R]] = []
+
+    def counted(item: T, stop: threading.Event) -> R:
+        result = work(item, stop)
+        error = error_of(result)
+        if retry_later(error):
+            assert error is not None
+            outage.failed(error)
+            if outage.open:
+                stop.set()
+        elif error is None:
+            outage.succeeded()
+        return result
+
+    def once_more(pair: tuple[T, R], stop: threading.Event) -> R:
+        # an outage met meanwhile: the item stays failed as it was, nothing more is spent
+        return pair[1] if outage.open else counted(pair[0], stop)
+
+    for item, result in _paired(iter(items), counted, concurrency):
+        if retry_later(error_of(result)) and not outage.open:
+            held.append((item, result))
+        else:
+            yield result
+    yield from fan_out(held, once_more, concurrency=concurrency)
+    if outage.open:
+        report.fail(outage.error())
+
+
+def _paired(
+    items: Iterator[T], work: Callable[[T, threading.Event], R], concurrency: int
+) -> Iterator[tuple[T, R]]:
+    yield from fan_out(items, lambda item, stop: (item, work(item, stop)), concurrency=concurrency)
 
 
 def chunked(rows: Iterable[R], size: int = 5_000) -> Iterator[list[R]]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import orjson
 from starlette.applications import Starlette
@@ -21,6 +23,8 @@ from sandbox.providers import SERVICES
 from sandbox.providers.base import ProviderService, ServiceContext, stats_of
 from sandbox.seeds import derive
 
+MAX_VARIABLE = 64 * 1024  # bytes of one exported variable; Linux allows at most 128 KiB
+
 
 @dataclass
 class Runtime:
@@ -34,6 +38,24 @@ class Runtime:
         env: dict[str, str] = {}
         for name, service in self.services.items():
             env.update(service.env_config(f"{base_url}/{name}"))
+        return env
+
+    def compact_env(
+        self, base_url: str, folder: Path | None = None, max_bytes: int = MAX_VARIABLE
+    ) -> dict[str, str]:
+        """``env_config`` that a shell can export: a value over ``MAX_VARIABLE`` bytes (a
+        year of Firework ids or Shopee sessions at scale 25 is megabytes; Linux refuses a
+        variable over 128 KiB) is written to a JSON file in ``folder`` (a new temporary
+        folder by default) and named by ``<KEY>_FILE``, which the sources read instead."""
+        env: dict[str, str] = {}
+        for key, value in self.env_config(base_url).items():
+            if len(value) <= max_bytes:
+                env[key] = value
+                continue
+            folder = folder or Path(tempfile.mkdtemp(prefix="lsw-sandbox-"))
+            path = folder / f"{key.lower()}.json"
+            path.write_text(value)
+            env[f"{key}_FILE"] = str(path)
         return env
 
 
@@ -91,7 +113,12 @@ def _admin_routes(rt: Runtime) -> list[Route]:
         state = service.ctx.state
         if request.method == "PUT":
             try:
-                state.replace_knobs(ProviderKnobs.from_dict(orjson.loads(await request.body())))
+                # knobs the PUT does not name go back to the provider's defaults (Trovo's
+                # documented rate limit), never to none at all
+                asked = orjson.loads(await request.body())
+                if not isinstance(asked, dict):
+                    raise ValueError("knobs must be a JSON object")
+                state.replace_knobs(ProviderKnobs.from_dict({**service.default_knobs(), **asked}))
             except (ValueError, TypeError) as exc:
                 return json_response({"error": str(exc)}, 400)
         return json_response(state.knobs.to_dict())

@@ -104,7 +104,7 @@ def mangle(body: bytes, fault: Fault) -> bytes:
         for record in records:
             record["x_undocumented"] = {"added_by": "sandbox"}
     elif records:
-        record = _record_with(records, fault.field)
+        record = _holding(doc, fault.field) or _record_with(records, fault.field)
         key = fault.field if fault.field in record else next(iter(record), None)
         if key is not None:
             if fault.kind == "missing_field":
@@ -124,6 +124,21 @@ def _records(doc: Any) -> list[dict[str, Any]]:
         if isinstance(node, dict):
             queue.extend(node.values())
     return [doc] if isinstance(doc, dict) else []
+
+
+def _holding(doc: Any, field: str | None) -> dict[str, Any] | None:
+    """The first object anywhere in the document (breadth first) with ``field``: a figure of a
+    single-object answer (Shopee's ``response.gmv``) is as reachable as a list record's."""
+    queue = [doc] if field else []
+    while queue:
+        node = queue.pop(0)
+        if isinstance(node, dict):
+            if field in node:
+                return node
+            queue.extend(node.values())
+        elif isinstance(node, list):
+            queue.extend(node)
+    return None
 
 
 def _record_with(records: list[dict[str, Any]], field: str | None) -> dict[str, Any]:

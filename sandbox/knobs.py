@@ -99,6 +99,7 @@ class ProviderState:
         self.knobs = knobs
         self.requests = 0
         self.faults_fired = 0
+        self.over_limit = 0  # requests refused for the rate limit knob (not for a fault)
         self._rand = random.Random(seed)
         self._window: deque[float] = deque()
 
@@ -139,10 +140,15 @@ class ProviderState:
                 self._window.popleft()
             reset = (self._window[0] + window - now) if self._window else window
             if len(self._window) >= limit:
+                self.over_limit += 1
                 return False, 0, max(reset, 0.0)
             self._window.append(now)
             return True, limit - len(self._window), max(reset, 0.0)
 
     def stats(self) -> dict[str, Any]:
         with self.lock:
-            return {"requests": self.requests, "faults_fired": self.faults_fired}
+            return {
+                "requests": self.requests,
+                "faults_fired": self.faults_fired,
+                "over_limit": self.over_limit,
+            }

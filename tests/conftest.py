@@ -16,6 +16,12 @@ from warehouse import paths
 FROZEN_AT = datetime(2026, 11, 20, 12, 0, tzinfo=UTC).timestamp()
 
 
+@pytest.fixture(autouse=True)
+def _token_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test keeps its tokens in its own temp directory, never in the user's store."""
+    monkeypatch.setenv("LSW_TOKEN_DIR", str(tmp_path / "state" / "tokens"))
+
+
 @pytest.fixture
 def sandbox() -> Iterator[SandboxServer]:
     """A fresh sandbox (seed 7, scale 1, 30 days) with its clock frozen at FROZEN_AT."""

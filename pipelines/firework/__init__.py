@@ -27,7 +27,7 @@ from pipelines.firework.auth import Clock
 from pipelines.firework.check import check_credentials
 from pipelines.firework.helpers import fetch_all
 from pipelines.firework.rows import Document, FigureChecks, document, session_start, status_row
-from pipelines.firework.schema import LIVESTREAM_STATUS, STATUSES, TABLES
+from pipelines.firework.schema import FINAL, LIVESTREAM_STATUS, STATUSES, TABLES
 from pipelines.firework.settings import DOCUMENTS_PER_BATCH, PROVIDER, FireworkConfig
 from pipelines.report import RunReport
 from pipelines.spec import ProviderSpec, RawTable
@@ -68,16 +68,22 @@ def firework_source(
 
     @dlt.resource(name="details", selected=False)
     def details() -> Iterator[list[Document]]:
-        """Every configured livestream's detail, read once and shared by the four tables."""
+        """The detail of every configured livestream that may start in the window, read once
+        and shared by the four tables."""
         first_seen = _first_seen()
+        placed = _placed()
         now = clock()
         checks = FigureChecks()
         unknown: Counter[str] = Counter()
-        fetched = fetch_all(config, report, clock=clock, store=store)
+        lo, hi = int(start.timestamp()), int(end.timestamp())
+        # one placed on another day already is not read again: its day cannot change
+        ids = [i for i in config.ids() if i not in placed or lo <= placed[i] < hi]
+        fetched = fetch_all(config, report, clock=clock, store=store, ids=ids)
         for batch in chunked(fetched, DOCUMENTS_PER_BATCH):
             documents = []
             for livestream_id, detail in batch:
                 begins = session_start(livestream_id, detail, first_seen, now)
+                _place(placed, livestream_id, detail, begins)
                 if start <= begins < end:
                     unknown.update({detail["status"]} - STATUSES)
                     documents.append(
@@ -129,12 +135,19 @@ def firework_snapshot(
     @dlt.resource(name="livestream_status", write_disposition="append", max_table_nesting=0)
     def livestream_status() -> Iterator[Any]:
         first_seen = _first_seen()
+        placed = _placed()
+        ended: dict[str, int] = dlt.current.source_state().setdefault("ended", {})
         now = clock()
         observed = datetime.fromtimestamp(now, UTC)
-        fetched = fetch_all(config, report, clock=clock, store=store)
+        # a status already observed final (completed, expired) cannot change: not read again
+        ids = [i for i in config.ids() if i not in ended]
+        fetched = fetch_all(config, report, clock=clock, store=store, ids=ids)
         for batch in chunked(fetched, DOCUMENTS_PER_BATCH):
             for livestream_id, detail in batch:
-                session_start(livestream_id, detail, first_seen, now)  # a first sighting counts
+                begins = session_start(livestream_id, detail, first_seen, now)  # a sighting
+                _place(placed, livestream_id, detail, begins)
+                if detail["status"] in FINAL:
+                    ended[livestream_id] = 1
             report.add(rows=len(batch))
             rows = [status_row(lid, config.account_id, detail, observed) for lid, detail in batch]
             yield to_arrow(rows, LIVESTREAM_STATUS)
@@ -148,6 +161,21 @@ def _first_seen() -> dict[str, int]:
     share the dlt schema, so its source state) and kept in the warehouse with it."""
     state: dict[str, int] = dlt.current.source_state().setdefault("first_seen", {})
     return state
+
+
+def _placed() -> dict[str, int]:
+    """Unix start of every livestream read once it left ``idle``: its day is settled (only
+    an idle livestream can be rescheduled), so a run for other days need not read it again.
+    Kept in the source state, shared by both sources, in the warehouse."""
+    state: dict[str, int] = dlt.current.source_state().setdefault("placed", {})
+    return state
+
+
+def _place(placed: dict[str, int], livestream_id: str, detail: Any, begins: datetime) -> None:
+    if detail["status"] != "idle":
+        placed[livestream_id] = int(begins.timestamp())
+    else:
+        placed.pop(livestream_id, None)
 
 
 def _unknown_line(unknown: Counter[str]) -> list[str]:

@@ -92,9 +92,19 @@ class Auth:
         )
         self._lock = threading.Lock()
         self._denial_refresh_spent = False
+        self._worked: set[str] = set()
 
     def token(self) -> str:
         return self.keeper.access_token()
+
+    def worked(self, token: str) -> None:
+        """``token`` was accepted at least once: if it is refused later, it expired."""
+        with self._lock:
+            self._worked.add(token)
+
+    def has_worked(self, token: str) -> bool:
+        with self._lock:
+            return token in self._worked
 
     def after_unauthorized(self, refused: str) -> str:
         """The token to retry with after a 401 "Unauthorized" (expired or revoked token).

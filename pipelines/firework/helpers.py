@@ -19,11 +19,12 @@ from urllib.parse import quote
 import httpx
 
 from pipelines.errors import AuthError, ProviderError, TransientMalformed
-from pipelines.fanout import fan_out
+from pipelines.fanout import fan_out_retrying
 from pipelines.firework.auth import Auth, Clock, token_refused_again
 from pipelines.firework.schema import DETAIL, Detail
 from pipelines.firework.settings import DETAIL_PATH, PROVIDER, FireworkConfig
 from pipelines.http import HttpSettings, ProviderClient, error_message
+from pipelines.outage import retry_later
 from pipelines.report import RunReport
 from pipelines.tokens import TokenStore
 from pipelines.validation import validate_json
@@ -109,8 +110,9 @@ def fetch_detail(
 ) -> Fetched:
     """``GET /api/v1/live_streams/{id}/detail``, retried once with a new token when refused.
 
-    A failure that will fail every other call too (credentials, the API down, a wrong base
-    URL, an answer of the wrong shape) sets ``stop`` so the others spend nothing more.
+    A failure that will fail every other call too (credentials, a wrong base URL) sets
+    ``stop`` so the others spend nothing more; one of this livestream only (it outlasted its
+    retries, its answer was damaged) is tried again after the others (``fan_out_retrying``).
     """
     if stop.is_set():
         return Fetched(livestream_id)
@@ -128,9 +130,13 @@ def fetch_detail(
             headers = {"Authorization": f"Bearer {token}"}
             try:
                 detail = client.request("GET", path, parse, headers=headers, classify=classify)
+                auth.worked(token)
                 return Fetched(livestream_id, detail=detail)
             except TokenRefused as exc:
-                if retried:
+                # a token that worked and is now refused has expired (or was revoked): renew
+                # it, shared with every call it failed alike; only a token refused on its
+                # first use, after a renewal, points at the credentials
+                if retried and not auth.has_worked(token):
                     raise token_refused_again(endpoint, exc.cause) from None
                 token, retried = auth.after_unauthorized(token), True
             except NotYours:
@@ -141,7 +147,8 @@ def fetch_detail(
     except Skipped as exc:
         return Fetched(livestream_id, skipped=exc)
     except ProviderError as exc:
-        stop.set()
+        if not retry_later(exc):
+            stop.set()  # refused credentials or a wrong base URL fail every call alike
         return Fetched(livestream_id, error=exc)
 
 
@@ -151,14 +158,17 @@ def fetch_all(
     *,
     clock: Clock = time.time,
     store: TokenStore | None = None,
+    ids: list[str] | None = None,
 ) -> Iterator[tuple[str, Detail]]:
-    """Every configured livestream's detail, in configured order, ``concurrency`` at once.
+    """The detail of each of ``ids`` (default: every configured livestream), in order,
+    ``concurrency`` at once.
 
     A token is obtained first, so bad credentials cost one request and fail in one line.
     Skipped livestreams are named in the report's warnings; an error ends the run cleanly
     (recorded in the report) with what was read so far.
     """
-    if not config.livestream_ids:
+    ids = config.ids() if ids is None else ids
+    if not ids:
         return  # nothing to read, so no token to ask for either
     skipped: dict[type[Skipped], list[str]] = {}
     failed = False
@@ -170,10 +180,12 @@ def fetch_all(
             except ProviderError as exc:
                 report.fail(exc)
                 return
-            for result in fan_out(
-                config.livestream_ids,
+            for result in fan_out_retrying(
+                ids,
                 lambda lid, stop: fetch_detail(client, auth, lid, stop),
                 concurrency=config.concurrency,
+                error_of=lambda fetched: fetched.error,
+                report=report,
             ):
                 if result.error is not None:
                     if not failed:  # calls in flight when it happened fail alike: say it once

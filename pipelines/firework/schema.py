@@ -68,6 +68,7 @@ DETAIL = TypeAdapter(Detail)
 TOKEN = TypeAdapter(TokenAnswer)
 
 STATUSES = frozenset({"idle", "active", "paused", "replay", "completed", "expired"})
+FINAL = frozenset({"completed", "expired"})  # statuses a livestream never leaves
 
 # What product_performance is built from: a product or unit answered without one is incomplete.
 PRODUCT_FIGURES = ("product_currency",)

@@ -24,8 +24,9 @@ import dlt
 from dlt.sources import DltResource
 
 from models.staging import shopee as staging
-from pipelines.fanout import chunked, fan_out, to_arrow
+from pipelines.fanout import chunked, fan_out_retrying, to_arrow
 from pipelines.figures import INCOMPLETE_SUFFIX, FigureCheck
+from pipelines.outage import retry_later
 from pipelines.report import RunReport
 from pipelines.shopee.api import ShopeeApi
 from pipelines.shopee.check import check_credentials
@@ -175,14 +176,22 @@ def _extract(
         return
     api = ShopeeApi(config, store=store, clock=clock)
     try:
-        yield fetch_session(api, configured[0], window, threading.Event())
+        first = fetch_session(api, configured[0], window, threading.Event())
         if api.refused is not None:
+            yield first
             yield from (SessionResult(s, not_read=True) for s in configured[1:])
             return
-        yield from fan_out(
-            configured[1:],
+        rest = configured[1:]
+        if retry_later(first.error):
+            rest = [*rest, configured[0]]  # its own bad luck: round again with the others
+        else:
+            yield first
+        yield from fan_out_retrying(
+            rest,
             lambda session, stop: fetch_session(api, session, window, stop),
             concurrency=config.concurrency,
+            error_of=lambda result: result.error,
+            report=report,
         )
     finally:
         report.add(requests=api.requests_made)

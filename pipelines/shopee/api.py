@@ -27,11 +27,13 @@ from pipelines.shopee.errors import (
     TokenRefused,
     classify,
     classify_refresh,
+    damaged_after_rotation,
 )
 from pipelines.shopee.schema import TOKEN_ANSWER, Envelope
 from pipelines.shopee.settings import (
     LIVE,
     PROVIDER,
+    REFRESH_ENDPOINT,
     REFRESH_PATH,
     TOKEN_MARGIN_S,
     Account,
@@ -150,19 +152,38 @@ class ShopeeApi:
             "partner_id": self.partner_id,
             "user_id": account.user_id,
         }
+        damaged: list[str] = []  # causes of answers that arrived but could not be read
+
+        def parse(response: httpx.Response) -> Any:
+            try:
+                return validate_json(TOKEN_ANSWER, response.content, PROVIDER, REFRESH_ENDPOINT)
+            except MalformedResponse as exc:
+                damaged.append(exc.cause)
+                raise
+
         asked_at = self.clock()
         try:
-            answer = self._request(
-                "POST",
-                REFRESH_PATH,
-                lambda r: validate_json(TOKEN_ANSWER, r.content, PROVIDER, f"POST {REFRESH_PATH}"),
-                json=body,
-                classify=classify_refresh(account.user_id),
-                prepare=lambda: self._signed(REFRESH_PATH),
-            )
+            for asked in (1, 2):
+                try:
+                    answer = self._request(
+                        "POST",
+                        REFRESH_PATH,
+                        parse,
+                        json=body,
+                        classify=classify_refresh(account.user_id),
+                        prepare=lambda: self._signed(REFRESH_PATH),
+                    )
+                    break
+                except MalformedResponse:
+                    # a damaged answer says nothing of whether Shopee rotated the token:
+                    # the same refresh token once more finds out (accepted: nothing lost)
+                    if asked == 2:
+                        raise
         except RefreshRefused as exc:
+            if damaged:
+                exc = damaged_after_rotation(account.user_id, damaged[0], exc.status)
             self.stop_account(account.user_id, exc)  # before the lock is let go
-            raise
+            raise exc from None
         return Tokens(
             access_token=answer["access_token"],
             expires_at=asked_at + answer["expire_in"],

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from pipelines.errors import AuthError, CreditsExhausted, ProviderError, RetryableStatus
 from pipelines.http import retry_after
 from pipelines.shopee.schema import ERROR_ONLY
-from pipelines.shopee.settings import PROVIDER
+from pipelines.shopee.settings import PROVIDER, REFRESH_ENDPOINT
 
 RETRYABLE = frozenset({"error_server", "error_rate_limit"})
 TOKEN_REFUSED = frozenset({"error_auth", "invalid_acceess_token", "invalid_access_token"})
@@ -36,6 +36,19 @@ class TokenRefused(AuthError):
 
 class RefreshRefused(AuthError):
     """Shopee will not refresh this account's tokens: the seller must authorise again."""
+
+
+def damaged_after_rotation(account: int, cause: str, status: int | None) -> RefreshRefused:
+    """The refresh answer was damaged on its way, and the retry with the same refresh token
+    was refused: Shopee had rotated it, and the new pair never arrived."""
+    return RefreshRefused(
+        PROVIDER,
+        REFRESH_ENDPOINT,
+        f"account {account}: Shopee's answer to the token refresh was damaged ({cause}) after "
+        "Shopee had already rotated the refresh token, so the new one was lost; "
+        f"{REAUTHORISE}. The other accounts are not affected",
+        status,
+    )
 
 
 class QuotaReached(CreditsExhausted):

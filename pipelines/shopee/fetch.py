@@ -3,8 +3,10 @@ item metrics and item list. The unit of work ``fan_out`` runs a few at once.
 
 Shopee has no list endpoint, so a run reads the detail of every configured session to learn
 its date, and spends the other calls only on the sessions of its window. A failure reaches as
-far as its cause: ``error_data`` skips one session, a refused token or the daily limit stops
-one account, a refused signature stops the run (``AppRefused`` sets the shared stop flag).
+far as its cause: ``error_data`` skips one session, a request that outlasted its retries or a
+damaged answer sends the session round again after the others (``fan_out_retrying``), a
+refused token or the daily limit stops one account, a refused signature stops the run
+(``AppRefused`` sets the shared stop flag).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter
 
 from pipelines.errors import MalformedResponse, ProviderError
+from pipelines.outage import retry_later
 from pipelines.shopee.api import ShopeeApi
 from pipelines.shopee.errors import AppRefused, SessionUnavailable
 from pipelines.shopee.schema import (
@@ -106,8 +109,8 @@ def fetch_session(
         result.error = exc
         if isinstance(exc, AppRefused):
             stop.set()  # every call would be refused alike
-        else:
-            api.stop_account(uid, exc)
+        elif not retry_later(exc):
+            api.stop_account(uid, exc)  # tried again after the others when it is this one's
     return result
 
 

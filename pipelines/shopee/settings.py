@@ -9,7 +9,7 @@ from typing import Annotated, Any, ClassVar
 
 from dlt.common.typing import SecretSentinel, TSecretStrValue
 
-from pipelines.config import ProviderConfig, configspec
+from pipelines.config import ProviderConfig, configspec, listed_in_file
 from pipelines.errors import ConfigError
 from pipelines.redaction import register_secret
 
@@ -17,6 +17,7 @@ PROVIDER = "shopee"
 DEFAULT_BASE_URL = "https://partner.shopeemobile.com"
 LIVE = "/api/v2/livestream/"
 REFRESH_PATH = "/api/v2/auth/access_token/get"
+REFRESH_ENDPOINT = f"POST {REFRESH_PATH}"
 PAGE_SIZE = 100  # the most get_session_item_metric and get_item_list hand out per page
 MAX_PAGES = 1_000  # a session's bag holds at most a few hundred items: a guard, not a limit
 ROWS_PER_BATCH = 5_000
@@ -68,6 +69,8 @@ class ShopeeConfig(ProviderConfig):
             holds refresh tokens: put it in secrets.toml). The refresh token only seeds the
             token store; later ones are kept there.
         sessions: ``[{"user_id": int, "session_id": int}]``: Shopee has no list endpoint.
+        sessions_file: instead, a JSON file holding that list (a long list does not fit in
+            an environment variable).
         clock_offset_s: seconds added to this machine's clock when signing; Shopee refuses a
             timestamp more than 5 minutes off its own clock.
         concurrency: sessions fetched at once.
@@ -78,7 +81,8 @@ class ShopeeConfig(ProviderConfig):
     partner_id: int = None  # type: ignore[assignment]
     partner_key: TSecretStrValue = None  # type: ignore[assignment]
     accounts: SecretAccounts = None
-    sessions: list[dict[str, Any]] = None  # type: ignore[assignment]
+    sessions: list[dict[str, Any]] | None = None
+    sessions_file: str | None = None
     base_url: str = DEFAULT_BASE_URL
     clock_offset_s: float = 0.0
 
@@ -92,6 +96,8 @@ class ShopeeConfig(ProviderConfig):
         return _accounts(self.accounts)
 
     def session_list(self) -> list[ConfiguredSession]:
+        if self.sessions is None:  # read once, kept as the list
+            self.sessions = listed_in_file(self.sessions_file, "sessions", PROVIDER)
         return _sessions(self.sessions, {a.user_id for a in self.account_list()})
 
     def now(self) -> float:

@@ -18,7 +18,7 @@ from dlt.sources import DltResource
 
 from models.staging import tiktok_shop as staging
 from pipelines.errors import PartialLoad
-from pipelines.fanout import chunked, fan_out, to_arrow
+from pipelines.fanout import chunked, fan_out_retrying, to_arrow
 from pipelines.figures import INCOMPLETE_SUFFIX, FigureCheck
 from pipelines.http import ProviderClient
 from pipelines.report import RunReport
@@ -83,34 +83,81 @@ def tiktok_shop_source(
 def _extract(
     config: TikTokShopConfig, start: datetime, end: datetime, report: RunReport
 ) -> Iterator[Livestream]:
-    """Page every seller (a few at once), yielding their rows seller by seller, in order."""
+    """Page every seller (a few at once), yielding their rows seller by seller, in order.
+
+    A seller a budget-capped run of these days already read to the end is not read again
+    (``_Progress``): repeated runs spend their credits on what is still missing, so a
+    backfill larger than one run's budget completes.
+    """
     settings = dataclasses.replace(config.http(), max_requests=config.max_credits_per_run)
     start_ts, end_ts = int(start.timestamp()), int(end.timestamp())
     days = window_days(start, end)
+    progress = _Progress(dlt.current.source_state(), days)
+    sellers = [s for s in config.seller_ids if not progress.done(s)]
+    if len(sellers) < len(config.seller_ids):
+        line = (
+            f"{PROVIDER}: {len(config.seller_ids) - len(sellers)} of {len(config.seller_ids)} "
+            "sellers already read whole for these days by an earlier run that reached "
+            "max_credits_per_run: not read again"
+        )
+        report.warn(line)
+        log.info(line)
     budget_stopped: list[str] = []
+    read_whole: list[str] = []
     client: ProviderClient
     with keyapi_client(config, settings) as client:
         try:
-            for result in fan_out(
-                config.seller_ids,
+            for result in fan_out_retrying(
+                sellers,
                 lambda seller, stop: fetch_seller(client, seller, start_ts, end_ts, stop),
                 concurrency=config.concurrency,
+                error_of=lambda seller: seller.error,
+                report=report,
             ):
                 _account(result, report, days)
                 if result.budget_reached:
                     budget_stopped.append(result.seller_id)
+                elif not (result.error or result.stopped):
+                    read_whole.append(result.seller_id)
                 yield from result.rows
         finally:
             report.add(requests=client.requests_made)
     if budget_stopped:
+        progress.record(read_whole)
         report.fail(_budget_line(config, report, budget_stopped))
+    elif not report.failed:
+        progress.clear()  # the days are whole: a later run of them reads them afresh
+
+
+class _Progress:
+    """Sellers read whole, per day, by runs that stopped at ``max_credits_per_run``; kept in
+    the source state (in the warehouse with the rows, so both are saved by the same load).
+
+    Only a budget stop records anything, and a run that completes its days forgets them:
+    otherwise a deliberate reload of a day (today's, say) would skip the sellers.
+    """
+
+    def __init__(self, state: dict[str, Any], days: list[date]) -> None:
+        self.read: dict[str, list[str]] = state.setdefault("read_whole", {})
+        self.days = [d.isoformat() for d in days]
+
+    def done(self, seller: str) -> bool:
+        return bool(self.days) and all(seller in self.read.get(d, ()) for d in self.days)
+
+    def record(self, sellers: list[str]) -> None:
+        for day in self.days:
+            self.read[day] = sorted({*self.read.get(day, ()), *sellers})
+
+    def clear(self) -> None:
+        for day in self.days:
+            self.read.pop(day, None)
 
 
 def _account(result: SellerResult, report: RunReport, days: list[date]) -> None:
     report.add(rows=len(result.rows), pages=result.pages)
     if result.error is not None:
         report.fail(result.error)
-    if result.error is not None or result.budget_reached:
+    if result.error is not None or result.budget_reached or result.stopped:
         # newest first: days after the oldest row seen are whole; the rest were not reached
         seen = result.complete_after
         report.mark_incomplete(

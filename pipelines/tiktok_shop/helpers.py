@@ -10,6 +10,7 @@ import httpx
 
 from pipelines.errors import BudgetReached, ProviderError
 from pipelines.http import HttpSettings, ProviderClient
+from pipelines.outage import retry_later
 from pipelines.paging import NewestFirst
 from pipelines.tiktok_shop.schema import ENVELOPE, Livestream
 from pipelines.tiktok_shop.settings import (
@@ -34,6 +35,7 @@ class SellerResult:
     pages: int = 0
     error: ProviderError | None = None
     budget_reached: bool = False
+    stopped: bool = False  # another seller's failure stopped this one early
     complete_after: int | None = None  # rows started after this were all read (when stopped)
 
 
@@ -84,6 +86,7 @@ def fetch_seller(
     order = NewestFirst(start_ts)
     for page_num in range(1, MAX_PAGE_NUM + 1):
         if stop.is_set():
+            result.stopped = True
             break
         params = {"seller_id": seller_id, "page_num": page_num, "page_size": PAGE_SIZE}
         try:
@@ -93,7 +96,8 @@ def fetch_seller(
             break
         except ProviderError as exc:
             result.error = exc
-            stop.set()  # a bad key or an empty wallet fails every seller alike: stop now
+            if not retry_later(exc):
+                stop.set()  # a bad key or an empty wallet fails every seller alike: stop now
             break
         result.pages += 1
         result.rows.extend(r for r in page if start_ts <= r["create_time"] < end_ts)

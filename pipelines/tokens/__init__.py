@@ -3,9 +3,12 @@
 Shopee refresh tokens work once: the refresh that spends one hands back the next, and losing
 that one locks the seller out until they authorise again. TokenKeeper is the policy (reuse,
 refresh under a lock, save before use, the chain rule); a TokenStore is where tokens
-persist (FileTokenStore: files under the state directory). User-facing notes:
+persist (FileTokenStore: files in the user's token directory). User-facing notes:
 docs/token-store.md.
 """
+
+import os
+from pathlib import Path
 
 from pipelines.tokens.base import Tokens, TokenStore, TokenStoreError, fingerprint
 from pipelines.tokens.files import FileTokenStore
@@ -19,12 +22,25 @@ __all__ = [
     "Tokens",
     "default_store",
     "fingerprint",
+    "token_dir",
 ]
 
 
-def default_store() -> FileTokenStore:
-    """The store under the state directory (``LSW_STATE_DIR``, default ``.lsw/`` beside the
-    warehouse): what every source uses unless a test hands it another."""
-    from warehouse.paths import state_dir
+def token_dir() -> Path:
+    """``LSW_TOKEN_DIR``, else ``$XDG_DATA_HOME/lsw/tokens``, else ``~/.local/share/lsw/tokens``.
 
-    return FileTokenStore(state_dir() / "tokens")
+    Tokens belong to the credentials, not to a warehouse: a Shopee refresh token works once,
+    so two stores (one per warehouse) holding the same account's chain would each spend it
+    and lock the other out. One directory per user, shared by every warehouse and command.
+    """
+    chosen = os.environ.get("LSW_TOKEN_DIR")
+    if chosen:
+        return Path(chosen).expanduser().absolute()
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data).expanduser().absolute() / "lsw" / "tokens"
+
+
+def default_store() -> FileTokenStore:
+    """The user's store (``token_dir()``): what every source and command uses unless a test
+    hands it another."""
+    return FileTokenStore(token_dir())

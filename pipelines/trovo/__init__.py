@@ -24,7 +24,7 @@ from dlt.sources import DltResource
 
 from models.staging import trovo as staging
 from pipelines.errors import AuthError, ProviderError
-from pipelines.fanout import chunked, fan_out, to_arrow
+from pipelines.fanout import chunked, fan_out, fan_out_retrying, to_arrow
 from pipelines.figures import FigureCheck
 from pipelines.report import RunReport
 from pipelines.spec import ProviderSpec, RawTable
@@ -85,10 +85,12 @@ def _followers(
     with trovo_client(config) as client:
         api = TrovoApi(client)
         try:
-            for result in fan_out(
+            for result in fan_out_retrying(
                 config.channel_ids,
                 lambda channel, stop: fetch_followers(api, channel, start, end, stop),
                 concurrency=config.concurrency,
+                error_of=lambda channel: channel.error,
+                report=report,
             ):
                 _account(result, report, days)
                 yield from result.rows

@@ -192,19 +192,28 @@ def test_status_snapshots_append_what_each_moment_showed(
         """select epoch(observed_at), livestream_id, status from firework.livestream_status
            order by observed_at, livestream_id""",
     )
-    configured = [lid for lid in config(sandbox).livestream_ids if svc.livestream(lid, first)]
-    expected = sorted(
-        (at, lid, svc.status(ls, at))
-        for at in (first, first + 3600)
+    configured = [lid for lid in config(sandbox).ids() if svc.livestream(lid, first)]
+    at_first = [
+        (first, lid, svc.status(ls, first))
         for lid in configured
-        for ls in [svc.livestream(lid, at)]
+        for ls in [svc.livestream(lid, first)]
         if ls is not None
-    )
+    ]
+    # a livestream seen completed or expired cannot change: the later snapshot skips it
+    ended = {lid for _, lid, status in at_first if status in ("completed", "expired")}
+    later = first + 3600
+    at_later = [
+        (later, lid, svc.status(ls, later))
+        for lid in configured
+        for ls in [svc.livestream(lid, later)]
+        if ls is not None and lid not in ended
+    ]
+    expected = sorted(at_first + at_later)
     assert sorted((float(a), lid, s) for a, lid, s in taken) == expected
-    assert len(taken) == 2 * 283
-    moved = {lid for at, lid, s in expected if (first, lid, s) not in expected}
+    assert len(at_first) == 283 and len(at_later) == 283 - len(ended) > 0 and ended
+    moved = {lid for at, lid, s in at_later if (first, lid, s) not in at_first}
     assert len(moved) > 0  # statuses changed within the hour, and both are kept
-    assert report.rows == 283 and report.warnings == [
+    assert report.rows == len(at_later) and report.warnings == [
         MISSING_LINE.format(svc.missing_livestream_id)
     ]
 
@@ -265,12 +274,19 @@ def test_an_api_down_keeps_what_was_read_and_marks_the_window_partial(
         config(sandbox, concurrency=2), START, END, report, clock=svc.ctx.clock.now
     )
     run(tmp_path, source)
-    [error] = report.errors
+    error, outage = report.errors
     assert str(error).startswith("firework: GET /api/v1/live_streams/")
     assert str(error).endswith("/detail: HTTP 500: Internal server error, still after 3 attempts")
+    assert str(outage).startswith("firework: GET /api/v1/live_streams/")
+    assert str(outage).endswith(
+        "/detail: 5 requests in a row failed for good, an outage: stopped for this run, the "
+        "next run fetches what is missing (last: HTTP 500: Internal server error, still after "
+        "3 attempts)"
+    )
     assert report.incomplete == {"ylqN7Z": {START.date(), (START + timedelta(days=1)).date()}}
-    # the others stopped at once instead of spending their own attempts
-    assert sandbox.stats()["firework"]["requests"] <= 1 + 2 * 3
+    # five livestreams in a row are evidence of an outage: the others spent nothing more
+    # (a token, five livestreams' three attempts, and the one in flight beside the fifth)
+    assert sandbox.stats()["firework"]["requests"] <= 1 + (5 + 1) * 3
 
 
 def test_a_product_without_its_currency_never_replaces_a_complete_answer(
@@ -351,7 +367,7 @@ def test_every_status_reaches_the_marts_input_mapped(
     start, end = datetime(2026, 10, 20, tzinfo=UTC), datetime(2026, 12, 5, tzinfo=UTC)
     cfg = config(sandbox)
     run(tmp_path, firework_source(cfg, start, end, clock=svc.ctx.clock.now))
-    answered = [ls for lid in cfg.livestream_ids if (ls := svc.livestream(lid, at))]
+    answered = [ls for lid in cfg.ids() if (ls := svc.livestream(lid, at))]
     by_status = Counter(svc.status(ls, at) for ls in answered)
     assert set(by_status) == set(STATUS) and by_status["paused"] == 1
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:

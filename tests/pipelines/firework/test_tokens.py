@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -95,6 +96,39 @@ def test_calls_refused_together_share_one_new_token(sandbox: SandboxServer) -> N
     assert (report.rows, report.errors) == (283, [])
     issued, unauthorized, details = _counts(sandbox)
     assert (issued, details) == (2, 2 * 283) and 1 <= unauthorized <= 8
+
+
+def test_tokens_revoked_again_and_again_mid_run_are_renewed_each_time(
+    sandbox: SandboxServer,
+) -> None:
+    """Every 3 details Firework revokes the token while 8 calls are in flight: each token
+    worked before it was refused, so each refusal means "expired", never bad credentials."""
+    svc = service(sandbox)
+    cfg = config(sandbox, concurrency=8)
+    done = threading.Event()
+
+    def revoker() -> None:
+        last = 0
+        while not done.is_set():
+            served = svc.details
+            if served - last >= 3:
+                svc.revoke_tokens()
+                last = served
+            time.sleep(0.001)
+
+    watcher = threading.Thread(target=revoker)
+    watcher.start()
+    try:
+        report = _read(cfg, sandbox)
+    finally:
+        done.set()
+        watcher.join()
+    assert (report.rows, report.errors) == (283, [])
+    issued, unauthorized, _ = _counts(sandbox)
+    renewals = issued - 1
+    assert renewals >= 5
+    # each revocation costs at most the calls in flight with the dead token
+    assert unauthorized <= 8 * renewals
 
 
 def test_a_wrong_secret_fails_in_one_line_and_spends_nothing_more(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from datetime import date
 from pathlib import Path
@@ -141,7 +142,7 @@ def test_marts_hold_the_hand_checked_slice_a_rerun_changes_nothing_and_no_secret
     service: ShopeeService = sandbox.runtime.services["shopee"]  # type: ignore[assignment]
     env = sandbox.env()
     state = shopee_warehouse.parent / ".lsw"
-    stored = sorted((state / "tokens" / "shopee").glob("*.json"))
+    stored = sorted((Path(os.environ["LSW_TOKEN_DIR"]) / "shopee").glob("*.json"))
     assert len(stored) == 8
     secrets = {env["SOURCES__SHOPEE__PARTNER_KEY"]}
     secrets |= {a["refresh_token"] for a in json.loads(env["SOURCES__SHOPEE__ACCOUNTS"])}

@@ -186,6 +186,33 @@ def test_a_refused_refresh_fails_that_account_with_one_line(
     assert report.requests == len(others) + calls + 7 + 1
 
 
+def test_a_refresh_answer_damaged_after_rotation_says_so_and_the_others_load(
+    warehouse_file: Warehouse, sandbox: SandboxServer, service: ShopeeService
+) -> None:
+    """Shopee rotates the token, and its answer is cut off on the way: the new pair is lost.
+    Asking again with the same refresh token proves it (refused), and the line says exactly
+    that; the seven other accounts load."""
+    sandbox.set_knobs(
+        "shopee", faults=[{"kind": "truncated_json", "nth": 1, "path": "access_token/get"}]
+    )
+    first = config().session_list()[0].user_id
+    report = warehouse_file.load(day(17), day(20))
+    [line] = [str(e) for e in report.errors]
+    assert line.startswith(
+        f"shopee: POST /api/v2/auth/access_token/get: account {first}: Shopee's answer to the "
+        "token refresh was damaged (malformed response: body: Invalid JSON: EOF while parsing"
+    )
+    assert line.endswith(
+        ") after Shopee had already rotated the refresh token, so the new one was lost; "
+        "authorise the account again and put its new refresh_token in sources.shopee.accounts "
+        "(docs/token-store.md). The other accounts are not affected"
+    )
+    users = {u for (u,) in warehouse_file.rows("select distinct user_id from shopee.sessions")}
+    assert first not in users and len(users) == 7
+    assert set(report.incomplete) == {str(first)}
+    assert _refreshes(sandbox) == 8  # the damaged one, and one per other account
+
+
 def _child(mode: str, store: FileTokenStore, uid: int, sid: int) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [

@@ -130,6 +130,29 @@ def test_credit_budget_stops_cleanly_and_keeps_rows(sandbox: SandboxServer, tmp_
     assert expected_whole and expected_whole <= loaded < _expected_rooms(sandbox)
 
 
+def test_a_backfill_larger_than_the_budget_completes_over_repeated_runs(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    config = _config(sandbox, max_credits_per_run=3, concurrency=1)
+    clean = RunReport("tiktok_shop")
+    _load(tmp_path / "clean", _config(sandbox), clean)
+    needed = clean.requests  # pages a run without a budget reads
+    assert needed > 3
+    reports: list[RunReport] = []
+    while not reports or reports[-1].failed:
+        reports.append(RunReport("tiktok_shop"))
+        loaded = _load(tmp_path, config, reports[-1])
+        assert len(reports) <= needed  # every run reads at least one seller whole
+    assert loaded == _expected_rooms(sandbox)
+    assert len(reports) > 1 and all(r.requests <= 3 for r in reports)
+    # a run after the first skipped the sellers the earlier ones had read whole
+    assert any("already read whole for these days" in w for w in reports[-1].warnings)
+    # once the days were whole, the progress was forgotten: a reload reads every seller
+    again = RunReport("tiktok_shop")
+    _load(tmp_path, _config(sandbox), again)
+    assert again.requests == needed and not again.warnings
+
+
 def test_rate_limited_and_server_errors_are_retried(sandbox: SandboxServer, tmp_path: Path) -> None:
     sandbox.set_knobs(
         "tiktok_shop",
@@ -167,19 +190,36 @@ def test_exhausted_credits_keep_the_rows_already_fetched(
     assert len(loaded) == report.rows
 
 
-def test_malformed_record_names_the_field_and_keeps_earlier_rows(
+def test_a_malformed_page_is_read_again_after_the_other_sellers(
     sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     sandbox.set_knobs(
         "tiktok_shop", faults=[{"kind": "missing_field", "nth": 3, "field": "room_id"}]
     )
     report = RunReport("tiktok_shop")
-    loaded = _load(tmp_path, _config(sandbox, concurrency=1), report)
+    assert _load(tmp_path, _config(sandbox, concurrency=1), report) == _expected_rooms(sandbox)
+    assert not report.errors and not report.incomplete
+
+
+def test_pages_malformed_every_time_name_the_field_and_stop_the_provider_as_an_outage(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    cfg = _config(sandbox, concurrency=1)
+    sandbox.set_knobs(
+        "tiktok_shop", faults=[{"kind": "missing_field", "rate": 1.0, "field": "room_id"}]
+    )
+    report = RunReport("tiktok_shop")
+    assert _load(tmp_path, cfg, report) == set()
+    endpoint = "tiktok_shop: GET /v1/tiktok/shop/livestreams/analytics: "
     assert [str(e) for e in report.errors] == [
-        "tiktok_shop: GET /v1/tiktok/shop/livestreams/analytics: "
-        "malformed response: data.0.room_id: Field required"
+        endpoint + "malformed response: data.0.room_id: Field required",
+        endpoint + "5 requests in a row failed for good, an outage: stopped for this run, the "
+        "next run fetches what is missing (last: malformed response: data.0.room_id: Field "
+        "required)",
     ]
-    assert report.pages == 2 and len(loaded) == report.rows
+    # five sellers, one page each, and not one credit more
+    assert sandbox.stats()["tiktok_shop"]["requests"] == 5
+    assert set(report.incomplete) == set(cfg.seller_ids)
 
 
 def test_harmless_drift_is_accepted(sandbox: SandboxServer, tmp_path: Path) -> None:

@@ -133,14 +133,16 @@ def test_a_refused_client_id_is_one_line_and_spends_nothing_more(
 def test_an_error_mid_list_keeps_the_days_already_whole(
     sandbox: SandboxServer, load: Callable[..., Loaded]
 ) -> None:
-    """The third page of a long window breaks for good: the days newer than the oldest
-    follow already read are whole and loaded; the older ones are marked incomplete."""
+    """The third page of a long window breaks, and again when the channel is read once more
+    after the others: the days newer than the oldest follow already read are whole and
+    loaded; the older ones are marked incomplete."""
     tango = channel_ids(sandbox)[2]
+    broken = {"kind": "missing_field", "field": "user_id", "path": "/followers"}
     sandbox.set_knobs(
         "trovo",
         rate_limit=1200,
         rate_window_s=60,
-        faults=[{"kind": "missing_field", "nth": 3, "field": "user_id", "path": "/followers"}],
+        faults=[{**broken, "nth": 3}, {**broken, "nth": 6}],
     )
     start, end = datetime(2026, 1, 1, tzinfo=UTC), NOON
     report = RunReport("trovo")
