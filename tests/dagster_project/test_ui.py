@@ -83,7 +83,7 @@ def project(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("SOURCES__", "LSW_", "DAGSTER_HOME"))
+        if not k.startswith(("SOURCES__", "LSW_WAREHOUSE", "LSW_STATE_DIR", "DAGSTER_HOME"))
     }
     with _process([*LSW, "sandbox", "--port", "0", "--write-config"], tmp_path, env):
         secrets = tmp_path / ".dlt" / "secrets.toml"
