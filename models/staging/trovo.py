@@ -13,6 +13,7 @@ once a later stream of the channel has been seen.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 import polars as pl
 
@@ -120,9 +121,33 @@ def stg_follower_totals(snapshots: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def snapshots_of_window(table: str, start: datetime, end: datetime) -> tuple[str, list[object]]:
+    """The snapshots a window [start, end) needs (the RawTable scope of ``channel_snapshots``).
+
+    - Its sessions (started in the window) whole, whenever observed: their title, peak and end.
+    - The first later session of each channel: its live snapshots say when the window's last
+      session ended if no snapshot saw it ended, and that it is no longer live.
+    - The snapshots observed in the window, and each channel's last follower count before it,
+      which carries forward into the window's days (models/marts/followers.py).
+
+    Sessions that started before the window may show up partly; the marts keep only the
+    window's sessions.
+    """
+    sql = f"""(
+        this.started_at >= ? and this.started_at <= coalesce(
+            (select min(n.started_at) from {table} n
+             where n.channel_id = this.channel_id and n.started_at >= ?), ?)
+    ) or (this.observed_at >= ? and this.observed_at < ?)
+    or this.observed_at = (
+        select max(p.observed_at) from {table} p
+        where p.channel_id = this.channel_id and p.observed_at < ? and p.followers is not null
+    )"""
+    return sql, [start, end, end, start, end, start]
+
+
 def stage(raw: Mapping[str, pl.LazyFrame]) -> Staged:
-    """The marts' inputs from the raw ``trovo`` tables (snapshots whole, followers of the
-    window); a table that does not exist yet is left out."""
+    """The marts' inputs from the raw ``trovo`` tables of a window (snapshots as
+    ``snapshots_of_window`` picks them); a table that does not exist yet is left out."""
     snapshots = raw.get("channel_snapshots")
     followers = raw.get("followers")
     return Staged(
