@@ -12,14 +12,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 import duckdb
-import polars as pl
 from dagster import AssetKey
 
 from models.staging.staged import Staged
 from pipelines.figures import INCOMPLETE_SUFFIX
 from pipelines.registry import SPECS
 from pipelines.spec import RawTable
-from warehouse.db import read_frame, table_exists
+from warehouse.db import run, scan_frame, table_exists
 
 RAW_KEYS = [
     AssetKey([spec.name, name])
@@ -37,6 +36,9 @@ read_hooks: list[ReadHook] = []
 def staged_window(con: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> list[Staged]:
     """Each provider with data: its raw tables of [start, end), through its staging model.
 
+    The frames are lazy and read from ``con`` when collected (only the columns the marts
+    use): collect them while it is open.
+
     A provider whose first (primary) raw table does not exist yet has never been loaded and
     is left out; its other tables may be missing (a run that found no products creates no
     products table), and the staging model treats a missing one as empty.
@@ -49,11 +51,11 @@ def staged_window(con: duckdb.DuckDBPyConnection, start: datetime, end: datetime
         frames = {}
         for table in present.values():
             sql, params = window_sql(con, spec.name, present, table, start, end)
-            frame = read_frame(con, sql, params)
-            rows = frame.select(pl.len()).collect().item()
-            for hook in read_hooks:
-                hook(spec.name, table.name, rows)
-            frames[table.name] = frame
+            if read_hooks:
+                (rows,) = run(con, f"select count(*) from ({sql})", params)[0]
+                for hook in read_hooks:
+                    hook(spec.name, table.name, rows)
+            frames[table.name] = scan_frame(con, sql, params)
         staged.append(spec.stage(frames))
     return staged
 
