@@ -19,7 +19,7 @@ def product_performance(products: Sequence[pl.LazyFrame]) -> pl.LazyFrame:
     frames = [conform(frame, STAGED_PRODUCTS) for frame in products]
     if not frames:
         return pl.LazyFrame(schema=PRODUCT_PERFORMANCE)
-    stacked = pl.concat(frames, how="vertical").unique(GRAIN, keep="last", maintain_order=True)
+    stacked = pl.concat(frames, how="vertical").unique(GRAIN, keep="last")
     return conform(
         stacked.with_columns(est_gmv=(pl.col("items_sold") * pl.col("price")).round(2)).sort(
             GRAIN, nulls_last=True
