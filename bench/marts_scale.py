@@ -125,7 +125,7 @@ def build_polars(path: Path) -> None:
     from warehouse.db import replace_rows
 
     first, end = LO.date(), HI.date()
-    days = [first, end]
+    days: list[object] = [first, end]
     in_window = pl.col("session_date").is_between(first, end, closed="left")
     by_day = "session_date >= ? and session_date < ?"
     with duckdb.connect(str(path)) as con:
