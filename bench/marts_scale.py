@@ -112,46 +112,11 @@ def generate(path: Path, scale: float) -> dict[str, int]:
 
 
 def build_polars(path: Path) -> None:
-    """The window's marts as the asset builds them (dagster_project/defs/marts/assets.py)."""
-    import polars as pl
+    """The window's marts as the asset builds them (bench/marts_build.py)."""
+    from bench.marts_build import build_marts
 
-    from dagster_project.defs.marts.inputs import staged_window
-    from models.fx import load_rates
-    from models.marts.engagement import engagement_daily
-    from models.marts.followers import followers_daily
-    from models.marts.gmv import gmv_daily
-    from models.marts.products import product_performance
-    from models.marts.sessions import fct_sessions
-    from warehouse.db import replace_rows
-
-    first, end = LO.date(), HI.date()
-    days: list[object] = [first, end]
-    in_window = pl.col("session_date").is_between(first, end, closed="left")
-    by_day = "session_date >= ? and session_date < ?"
     with duckdb.connect(str(path)) as con:
-        staged = staged_window(con, LO, HI)
-        fx = load_rates().lazy()
-        sessions = (
-            fct_sessions([s.sessions for s in staged if s.sessions is not None], fx)
-            .filter(in_window)
-            .collect()
-        )
-        replace_rows(con, "marts.fct_sessions", sessions, by_day, days)
-        gmv = gmv_daily(sessions.lazy()).collect()
-        replace_rows(con, "marts.gmv_daily", gmv, by_day, days)
-        engagement = engagement_daily(sessions.lazy()).collect()
-        replace_rows(con, "marts.engagement_daily", engagement, by_day, days)
-        products = product_performance(
-            [s.products.filter(in_window) for s in staged if s.products is not None]
-        ).collect()
-        replace_rows(con, "marts.product_performance", products, "true", [])
-        followers = followers_daily(
-            [s.followers for s in staged if s.followers is not None],
-            [s.follower_totals for s in staged if s.follower_totals is not None],
-            first,
-            end,
-        ).collect()
-        replace_rows(con, "marts.followers_daily", followers, '"date" >= ? and "date" < ?', days)
+        build_marts(con, LO, HI)
 
 
 SQL = """
@@ -326,8 +291,7 @@ def totals(path: Path, schema: str) -> dict[str, list[object]]:
 
 
 def child(engine: str, path: Path) -> None:
-    import dagster_project.defs.marts.inputs  # noqa: F401  (imports are not what is timed)
-    import models.fx  # noqa: F401
+    import bench.marts_build  # noqa: F401  (imports are not what is timed)
 
     started = time.perf_counter()
     (build_polars if engine == "polars" else build_sql)(path)
