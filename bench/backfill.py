@@ -99,7 +99,11 @@ def lsw_run(folder: Path, env: dict[str, str], start: date, end: date) -> float:
         command,
         cwd=folder,
         env={
-            **{k: v for k, v in os.environ.items() if k not in ("LSW_STATE_DIR", "DAGSTER_HOME")},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k not in ("LSW_STATE_DIR", "DAGSTER_HOME") and not k.startswith("SOURCES__")
+            },
             **env,
             "LSW_WAREHOUSE": str(folder / "warehouse.duckdb"),
         },
@@ -167,6 +171,7 @@ def main() -> None:
             started = time.perf_counter()
             spent = one_shot(theirs, sandbox.env(), start, end)
             shot = time.perf_counter() - started
+            print(f"one-shot: {shot:.1f} s {dict(spent)}", flush=True)
         with SandboxProcess(world) as sandbox:
             small = write_config(ours, sandbox.env())
             if args.event_batch_size:

@@ -24,8 +24,8 @@ from pipelines.report import RunReport
 C = TypeVar("C", bound=ProviderConfig)
 
 TimeUnit = Literal["s", "ms", "timestamp"]
-# SQL predicate and parameters for the rows of ``table`` (qualified name, the row aliased
-# ``this``) that the window [start, end) needs.
+# A query, and its parameters, of the rows of ``table`` (its qualified name) that the window
+# [start, end) needs.
 Scope = Callable[[str, datetime, datetime], tuple[str, list[object]]]
 
 
@@ -45,7 +45,7 @@ class RawTable:
 
     ``time_column`` places a row by its own time. A table with none (a child of another
     table, or point-in-time snapshots) says which of its rows a window needs through its
-    ``parent``'s rows of the window or a ``scope`` predicate; with neither, it is read whole,
+    ``parent``'s rows of the window or a ``scope`` query; with neither, it is read whole,
     so a one-day rebuild would read all of history (dagster_project/defs/marts/inputs.py).
     ``incomplete`` says records short of a key figure are kept aside (pipelines/figures.py);
     the marts read them for the ``key``s the table itself does not hold.

@@ -75,6 +75,8 @@ def window_sql(
     has no rows in any window.
     """
     main = f'{schema}."{table.name}"'
+    if table.scope is not None:
+        return table.scope(main, start, end)
     where, params = _where(con, schema, tables, table, start, end)
     sql = f"select this.* from {main} this where {where}"
     aside = table.name + INCOMPLETE_SUFFIX
@@ -99,8 +101,6 @@ def _where(
     if table.time_column is not None:
         where, params = table.window(start, end)
         return where.replace(f'"{table.time_column}"', f'this."{table.time_column}"'), params
-    if table.scope is not None:
-        return table.scope(f'{schema}."{table.name}"', start, end)
     parent = table.parent
     if parent is None:
         return "true", []
