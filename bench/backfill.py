@@ -58,6 +58,7 @@ def one_shot(folder: Path, env: dict[str, str], start: date, end: date) -> dict[
     from pipelines.report import RunReport
     from warehouse import paths
 
+    saved = dict(os.environ)
     os.environ.update(env)
     os.environ["LSW_WAREHOUSE"] = str(folder / "warehouse.duckdb")
     os.environ.pop("LSW_STATE_DIR", None)
@@ -89,6 +90,8 @@ def one_shot(folder: Path, env: dict[str, str], start: date, end: date) -> dict[
     with duckdb.connect(str(warehouse.file)) as con:
         build_marts(con, lo, hi)
     spent["marts"] = time.perf_counter() - started
+    os.environ.clear()  # a child process (the next sandbox) must not inherit ~200 KB values
+    os.environ.update(saved)
     return dict(spent)
 
 
