@@ -24,14 +24,29 @@ from pipelines.report import RunReport
 C = TypeVar("C", bound=ProviderConfig)
 
 TimeUnit = Literal["s", "ms", "timestamp"]
+# A query, and its parameters, of the rows of ``table`` (its qualified name) that the window
+# [start, end) needs.
+Scope = Callable[[str, datetime, datetime], tuple[str, list[object]]]
+
+
+@dataclass(frozen=True)
+class Parent:
+    """A child table's rows belong to a window through the parent rows they point at:
+    those whose ``column`` is the ``parent_column`` of one of the window's rows of ``table``."""
+
+    column: str
+    table: str
+    parent_column: str
 
 
 @dataclass(frozen=True)
 class RawTable:
-    """A raw table the marts read, and the column that places a row in a daily partition.
+    """A raw table the marts read, and what places its rows in a window of daily partitions.
 
-    ``time_column`` None means the table has no time of its own (a child of another table,
-    or point-in-time snapshots): the marts read it whole and the staging model windows it.
+    ``time_column`` places a row by its own time. A table with none (a child of another
+    table, or point-in-time snapshots) says which of its rows a window needs through its
+    ``parent``'s rows of the window or a ``scope`` query; with neither, it is read whole,
+    so a one-day rebuild would read all of history (dagster_project/defs/marts/inputs.py).
     ``incomplete`` says records short of a key figure are kept aside (pipelines/figures.py);
     the marts read them for the ``key``s the table itself does not hold.
     """
@@ -41,6 +56,8 @@ class RawTable:
     unit: TimeUnit = "s"
     key: tuple[str, ...] = ()
     incomplete: bool = False  # records short of a key figure wait in <name>_incomplete
+    parent: Parent | None = None
+    scope: Scope | None = None
 
     def day_sql(self) -> str:
         """SQL for the UTC day of a row (the table must have a time column)."""

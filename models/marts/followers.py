@@ -33,13 +33,13 @@ def followers_daily(
     listed = (
         _stack(followers, STAGED_FOLLOWERS)
         .filter(pl.col("followed_at").is_not_null())
-        .unique([*ACCOUNT, "follower_id"], keep="last", maintain_order=True)
+        .unique([*ACCOUNT, "follower_id"], keep="last")
         .with_columns(date=pl.col("followed_at").dt.date())
     )
     snapshots = (
         _stack(totals, STAGED_FOLLOWER_TOTALS)
         .filter(pl.col("observed_at").is_not_null() & pl.col("followers_total").is_not_null())
-        .unique([*ACCOUNT, "observed_at"], keep="last", maintain_order=True)
+        .unique([*ACCOUNT, "observed_at"], keep="last")
         .sort("observed_at")
     )
     known_since = (

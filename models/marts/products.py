@@ -20,7 +20,7 @@ def product_performance(products: Sequence[pl.LazyFrame]) -> pl.LazyFrame:
     frames = [conform(frame, STAGED_PRODUCTS) for frame in products]
     if not frames:
         return pl.LazyFrame(schema=PRODUCT_PERFORMANCE)
-    stacked = pl.concat(frames, how="vertical").unique(GRAIN, keep="last", maintain_order=True)
+    stacked = pl.concat(frames, how="vertical").unique(GRAIN, keep="last")
     return conform(
         stacked.with_columns(est_gmv=cents(pl.col("price"), pl.col("items_sold"))).sort(
             GRAIN, nulls_last=True

@@ -33,7 +33,7 @@ def fct_sessions(staged: Sequence[pl.LazyFrame], fx_rates: pl.LazyFrame) -> pl.L
         return pl.LazyFrame(schema=FCT_SESSIONS)
     # the latest staging of a session wins; dedupe before the join, which does not keep order
     sessions = pl.concat(frames, how="vertical").unique(
-        ["provider", "account_id", "session_id"], keep="last", maintain_order=True
+        ["provider", "account_id", "session_id"], keep="last"
     )
     return conform(
         sessions.join(fx_rates, on="currency", how="left")

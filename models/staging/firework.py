@@ -123,7 +123,7 @@ def stg_products(
 
 def stage(raw: Mapping[str, pl.LazyFrame]) -> Staged:
     """The marts' inputs from the raw ``firework`` tables of a window (products and units
-    are read whole; the window's livestreams pick theirs)."""
+    are those of its livestreams; the window's livestreams with products pick theirs)."""
     livestreams = raw["livestreams"]
     products = raw.get("products", pl.LazyFrame(schema=PRODUCTS))
     units = raw.get("product_units", pl.LazyFrame(schema=UNITS))

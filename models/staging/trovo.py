@@ -13,6 +13,7 @@ once a later stream of the channel has been seen.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 import polars as pl
 
@@ -120,9 +121,41 @@ def stg_follower_totals(snapshots: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def snapshots_of_window(table: str, start: datetime, end: datetime) -> tuple[str, list[object]]:
+    """The query of the snapshots a window [start, end) needs (``channel_snapshots``' scope).
+
+    - Its sessions (started in the window) whole, whenever observed: their title, peak, end.
+    - The first later session of each channel: its live snapshots say when the window's last
+      session ended if no snapshot saw it ended, and that it is no longer live.
+    - The snapshots observed in the window, and each channel's last follower count before it,
+      which carries forward into the window's days (models/marts/followers.py).
+
+    Four disjoint parts, each of which DuckDB prunes by time, so the rows read do not grow
+    with history (the last count before the window still scans two columns of it). Sessions
+    that started before the window may show up partly; the marts keep the window's sessions.
+    """
+    sql = f"""
+        with next_start as (
+            select channel_id, min(started_at) as started_at from {table}
+            where started_at >= ? group by all),
+        last_count as (
+            select channel_id, max(observed_at) as observed_at from {table}
+            where observed_at < ? and followers is not null group by all)
+        select * from {table} where started_at >= ? and started_at < ?
+        union all by name
+        select * from {table} semi join next_start using (channel_id, started_at)
+        union all by name
+        select * from {table} where observed_at >= ? and observed_at < ?
+            and (started_at is null or started_at < ?)
+        union all by name
+        select * from {table} semi join last_count using (channel_id, observed_at)
+        where started_at is null or started_at < ?"""
+    return sql, [end, start, start, end, start, end, start, start]
+
+
 def stage(raw: Mapping[str, pl.LazyFrame]) -> Staged:
-    """The marts' inputs from the raw ``trovo`` tables (snapshots whole, followers of the
-    window); a table that does not exist yet is left out."""
+    """The marts' inputs from the raw ``trovo`` tables of a window (snapshots as
+    ``snapshots_of_window`` picks them); a table that does not exist yet is left out."""
     snapshots = raw.get("channel_snapshots")
     followers = raw.get("followers")
     return Staged(

@@ -30,7 +30,7 @@ from pipelines.firework.rows import Document, FigureChecks, document, session_st
 from pipelines.firework.schema import FINAL, LIVESTREAM_STATUS, STATUSES, TABLES
 from pipelines.firework.settings import DOCUMENTS_PER_BATCH, PROVIDER, FireworkConfig
 from pipelines.report import RunReport
-from pipelines.spec import ProviderSpec, RawTable
+from pipelines.spec import Parent, ProviderSpec, RawTable
 from pipelines.tokens import TokenStore
 from pipelines.units import window_days
 
@@ -195,6 +195,9 @@ def _warn(report: RunReport, lines: list[str]) -> None:
         log.warning(line)
 
 
+# A livestream's products and units belong to the window of its session_start.
+OF_LIVESTREAM = Parent("livestream_id", "livestreams", "livestream_id")
+
 SPEC = ProviderSpec(
     name=PROVIDER,
     config=FireworkConfig,
@@ -203,8 +206,8 @@ SPEC = ProviderSpec(
     check=check_credentials,
     raw_tables=(
         RawTable("livestreams", "session_start", "timestamp", ("livestream_id",), True),
-        RawTable("products", key=("livestream_id",), incomplete=True),
-        RawTable("product_units", key=("livestream_id",), incomplete=True),
+        RawTable("products", key=("livestream_id",), incomplete=True, parent=OF_LIVESTREAM),
+        RawTable("product_units", key=("livestream_id",), incomplete=True, parent=OF_LIVESTREAM),
     ),
     stage=staging.stage,
     snapshot=firework_snapshot,

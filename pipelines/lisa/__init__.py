@@ -35,7 +35,7 @@ from pipelines.lisa.schema import (
 )
 from pipelines.lisa.settings import PROVIDER, ROWS_PER_BATCH, LisaConfig
 from pipelines.report import RunReport
-from pipelines.spec import ProviderSpec, RawTable
+from pipelines.spec import Parent, ProviderSpec, RawTable
 
 log = logging.getLogger("lsw.lisa")
 
@@ -171,8 +171,8 @@ SPEC = ProviderSpec(
     check=check_credentials,
     raw_tables=(
         RawTable("streams", "started_at", "timestamp", key=("stream_id",), incomplete=True),
-        RawTable("shows"),
-        RawTable("show_products"),
+        RawTable("shows", parent=Parent("id", "streams", "show_id")),
+        RawTable("show_products", parent=Parent("show_id", "streams", "show_id")),
     ),
     stage=staging.stage,
     snapshot=lisa_modified_source,

@@ -282,7 +282,7 @@ SPEC = ProviderSpec(
     resources=("followers",),
     check=check_credentials,
     raw_tables=(
-        RawTable("channel_snapshots"),  # read whole: staging derives sessions from it
+        RawTable("channel_snapshots", scope=staging.snapshots_of_window),
         RawTable("followers", "followed_at", "timestamp", key=("channel_id", "user_id")),
     ),
     stage=staging.stage,

@@ -133,8 +133,8 @@ def window_marts(
         if not table_exists(con, "marts", "dim_fx_rates"):
             replace_rows(con, "marts.dim_fx_rates", load_rates(), "true", [])
         fx = read_frame(con, "select * from marts.dim_fx_rates")
-        # a provider whose raw table has no time of its own (Trovo's snapshots) stages every
-        # session it has ever seen: only the window's replace the window's
+        # Trovo's snapshots of the window also stage sessions that started before it and
+        # overlap it (inputs.py): only the window's sessions replace the window's
         in_window = pl.col("session_date").is_between(first_day, end_day, closed="left")
         stacked = fct_sessions(_present(s.sessions for s in staged), fx)
         sessions = stacked.filter(in_window).collect()

@@ -1,18 +1,24 @@
-"""The marts' inputs: every registered provider's raw tables of a window, staged."""
+"""The marts' inputs: every registered provider's raw tables of a window, staged.
+
+A window reads only the rows it needs of every table, so a one-day rebuild costs the same on
+the first day of the product as after years of history: rows with a time of their own by it,
+children through their parent's rows of the window, point-in-time snapshots through their
+table's ``scope`` (pipelines/spec.py's ``RawTable``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import duckdb
-import polars as pl
 from dagster import AssetKey
 
 from models.staging.staged import Staged
 from pipelines.figures import INCOMPLETE_SUFFIX
 from pipelines.registry import SPECS
 from pipelines.spec import RawTable
-from warehouse.db import read_frame, table_exists
+from warehouse.db import run, scan_frame, table_exists
 
 RAW_KEYS = [
     AssetKey([spec.name, name])
@@ -21,9 +27,17 @@ RAW_KEYS = [
     if name in {table.name for table in spec.raw_tables}
 ]
 
+# Called with (schema, table, rows) for every raw table a window reads: how the tests see
+# that a rebuild reads its window's rows and no more.
+ReadHook = Callable[[str, str, int], None]
+read_hooks: list[ReadHook] = []
+
 
 def staged_window(con: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> list[Staged]:
     """Each provider with data: its raw tables of [start, end), through its staging model.
+
+    The frames are lazy and read from ``con`` when collected (only the columns the marts
+    use): collect them while it is open.
 
     A provider whose first (primary) raw table does not exist yet has never been loaded and
     is left out; its other tables may be missing (a run that found no products creates no
@@ -31,28 +45,69 @@ def staged_window(con: duckdb.DuckDBPyConnection, start: datetime, end: datetime
     """
     staged = []
     for spec in SPECS.values():
-        present = [t for t in spec.raw_tables if table_exists(con, spec.name, t.name)]
-        if not present or present[0] != spec.raw_tables[0]:
+        present = {t.name: t for t in spec.raw_tables if table_exists(con, spec.name, t.name)}
+        if spec.raw_tables[0].name not in present:
             continue
-        frames = {table.name: _read(con, spec.name, table, start, end) for table in present}
+        frames = {}
+        for table in present.values():
+            sql, params = window_sql(con, spec.name, present, table, start, end)
+            if read_hooks:
+                (rows,) = run(con, f"select count(*) from ({sql})", params)[0]
+                for hook in read_hooks:
+                    hook(spec.name, table.name, rows)
+            frames[table.name] = scan_frame(con, sql, params)
         staged.append(spec.stage(frames))
     return staged
 
 
-def _read(
-    con: duckdb.DuckDBPyConnection, schema: str, table: RawTable, start: datetime, end: datetime
-) -> pl.LazyFrame:
-    """The window's rows, plus records kept aside for a missing figure where the table holds
-    no complete record of the same key (pipelines/figures.py)."""
-    where, params = table.window(start, end)
+def window_sql(
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    tables: dict[str, RawTable],
+    table: RawTable,
+    start: datetime,
+    end: datetime,
+) -> tuple[str, list[object]]:
+    """The query of ``table``'s rows the window needs, plus records kept aside for a missing
+    figure where the table holds no complete record of the same key (pipelines/figures.py).
+
+    ``tables`` are the provider's raw tables that exist; a child whose parent does not exist
+    has no rows in any window.
+    """
     main = f'{schema}."{table.name}"'
-    sql = f"select * from {main} where {where}"
+    if table.scope is not None:
+        return table.scope(main, start, end)
+    where, params = _where(con, schema, tables, table, start, end)
+    sql = f"select this.* from {main} this where {where}"
     aside = table.name + INCOMPLETE_SUFFIX
     if table.incomplete and table_exists(con, schema, aside):
-        same_key = " and ".join(f'm."{k}" = a."{k}"' for k in table.key)
+        same_key = " and ".join(f'm."{k}" = this."{k}"' for k in table.key)
         sql += (
-            f' union all by name select a.* from {schema}."{aside}" a where {where} '
+            f' union all by name select this.* from {schema}."{aside}" this where {where} '
             f"and not exists (select 1 from {main} m where {same_key})"
         )
         params = params * 2
-    return read_frame(con, sql, params)
+    return sql, params
+
+
+def _where(
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    tables: dict[str, RawTable],
+    table: RawTable,
+    start: datetime,
+    end: datetime,
+) -> tuple[str, list[object]]:
+    if table.time_column is not None:
+        where, params = table.window(start, end)
+        return where.replace(f'"{table.time_column}"', f'this."{table.time_column}"'), params
+    parent = table.parent
+    if parent is None:
+        return "true", []
+    if parent.table not in tables:
+        return "false", []
+    sql, params = window_sql(con, schema, tables, tables[parent.table], start, end)
+    return (
+        f'this."{parent.column}" in (select "{parent.parent_column}" from ({sql}))',
+        params,
+    )

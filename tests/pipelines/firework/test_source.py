@@ -372,8 +372,8 @@ def test_every_status_reaches_the_marts_input_mapped(
     assert set(by_status) == set(STATUS) and by_status["paused"] == 1
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         [staged] = staged_window(con, start, end)
-    assert staged.sessions is not None
-    mapped = staged.sessions.collect()
+        assert staged.sessions is not None
+        mapped = staged.sessions.collect()  # read from the warehouse while it is open
     assert Counter(mapped["status"]) == {
         "scheduled": by_status["idle"],
         "live": by_status["active"] + by_status["paused"],

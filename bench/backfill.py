@@ -1,0 +1,203 @@
+"""A year of all five providers as one ``lsw run``, next to the same records loaded in one go.
+
+Both load the same sandbox world (its own process, zero latency, clock frozen) through the
+same dlt sources, HTTP layer and loader:
+
+- **lsw run**: the CLI as a user runs it, as a process: one Dagster run with daily
+  partitions, each provider's window in one step, the marts for the range, and Dagster's
+  bookkeeping (a materialisation event per asset and partition, in SQLite);
+- **one-shot**: each provider's source for the whole range and its snapshot source, loaded
+  by a dlt pipeline in this process (no Dagster), then every mart built once for the range.
+
+Printed: both wall times, where the time goes (extract, load, marts, Dagster bookkeeping)
+and the ratio. Target: lsw run <= 1.3x one-shot.
+
+Run: ``nice -n 10 uv run python -m bench.backfill [--scale 1] [--days 365]
+[--event-batch-size N] [--keep DIR]`` (N sets DAGSTER_EVENT_BATCH_SIZE for the lsw run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import tempfile
+import time
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from sandbox import SandboxConfig
+from sandbox.server import SandboxProcess
+
+ENV_LIMIT = 100_000  # bytes: exec refuses a variable over 128 KiB; larger values go to .dlt/
+
+
+def write_config(folder: Path, env: dict[str, str]) -> dict[str, str]:
+    """The sandbox's settings as ``lsw run`` reads them: too-long values in .dlt/config.toml
+    (a year's Shopee session list is ~200 KB), the rest as environment variables."""
+    big = {k: v for k, v in env.items() if len(v) > ENV_LIMIT}
+    lines = []
+    for key, value in big.items():
+        _, provider, name = key.split("__", 2)
+        lines += [f"[sources.{provider.lower()}]", f"{name.lower()} = {json.dumps(value)}"]
+    (folder / ".dlt").mkdir(exist_ok=True)
+    (folder / ".dlt" / "config.toml").write_text("\n".join(lines) + "\n")
+    return {k: v for k, v in env.items() if k not in big}
+
+
+def one_shot(folder: Path, env: dict[str, str], start: date, end: date) -> dict[str, float]:
+    """Every provider's records for [start, end] in one dlt load each, then the marts once."""
+    from bench.marts_build import build_marts
+    from dagster_project.resources import Warehouse
+    from pipelines.registry import SPECS
+    from pipelines.report import RunReport
+    from warehouse import paths
+
+    saved = dict(os.environ)
+    os.environ.update(env)
+    os.environ["LSW_WAREHOUSE"] = str(folder / "warehouse.duckdb")
+    os.environ.pop("LSW_STATE_DIR", None)
+    os.environ.pop("DAGSTER_HOME", None)
+    paths.prepare()
+    warehouse = Warehouse()
+    lo = datetime(start.year, start.month, start.day, tzinfo=UTC)
+    hi = datetime(end.year, end.month, end.day, tzinfo=UTC) + timedelta(days=1)
+    spent: defaultdict[str, float] = defaultdict(float)
+    for spec in SPECS.values():
+        config = spec.read_config()
+        report = RunReport(spec.name)
+        sources = [spec.source(config, lo, hi, report)]
+        if spec.snapshot is not None:
+            sources.append(spec.snapshot(config, report))
+        for n, source in enumerate(sources):
+            pipeline = warehouse.pipeline(spec.name, f"oneshot{n}")
+            pipeline.drop()
+            pipeline.sync_destination()
+            started = time.perf_counter()
+            pipeline.extract(source, loader_file_format="parquet")
+            spent["extract"] += time.perf_counter() - started
+            started = time.perf_counter()
+            pipeline.normalize()
+            pipeline.load().raise_on_failed_jobs()
+            spent["load"] += time.perf_counter() - started
+        assert not report.errors, report.errors
+    started = time.perf_counter()
+    with duckdb.connect(str(warehouse.file)) as con:
+        build_marts(con, lo, hi)
+    spent["marts"] = time.perf_counter() - started
+    os.environ.clear()  # a child process (the next sandbox) must not inherit ~200 KB values
+    os.environ.update(saved)
+    return dict(spent)
+
+
+def lsw_run(folder: Path, env: dict[str, str], start: date, end: date) -> float:
+    command = ["lsw", "run", "--start", start.isoformat(), "--end", end.isoformat()]
+    started = time.perf_counter()
+    done = subprocess.run(
+        command,
+        cwd=folder,
+        env={
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k not in ("LSW_STATE_DIR", "DAGSTER_HOME") and not k.startswith("SOURCES__")
+            },
+            **env,
+            "LSW_WAREHOUSE": str(folder / "warehouse.duckdb"),
+        },
+        capture_output=True,
+        text=True,
+    )
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"lsw run failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return wall
+
+
+def where_time_went(folder: Path) -> dict[str, Any]:
+    """From the run's Dagster event log: each step's work (start to its first
+    materialisation) and bookkeeping (its materialisation events, to the step's end)."""
+    from dagster import DagsterEventType, DagsterInstance
+    from dagster._core.instance.ref import InstanceRef
+
+    instance = DagsterInstance.from_ref(InstanceRef.from_dir(str(folder / ".lsw" / "dagster")))
+    spans: dict[str, Any] = {"steps": {}, "events": 0}
+    for run in instance.get_runs():
+        logs = instance.all_logs(run.run_id)
+        start = next(
+            e.timestamp for e in logs if e.dagster_event_type == DagsterEventType.RUN_START
+        )
+        stop = logs[-1].timestamp
+        spans["run"] = spans.get("run", 0.0) + stop - start
+        by_step: dict[str, dict[str, float]] = {}
+        for entry in logs:
+            kind, step = entry.dagster_event_type, entry.step_key
+            if step is None or kind is None:
+                continue
+            times = by_step.setdefault(step, {})
+            if kind == DagsterEventType.STEP_START:
+                times["start"] = entry.timestamp
+            elif kind == DagsterEventType.ASSET_MATERIALIZATION:
+                spans["events"] += 1
+                times.setdefault("first_event", entry.timestamp)
+            elif kind in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+                times["end"] = entry.timestamp
+        for step, times in by_step.items():
+            first = times.get("first_event", times["end"])
+            spans["steps"][step] = (first - times["start"], times["end"] - first)
+    return spans
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.backfill")
+    parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--event-batch-size", type=int, default=0)
+    parser.add_argument("--keep", help="directory to keep both warehouses in")
+    args = parser.parse_args()
+    end = datetime.now(UTC).date() - timedelta(days=1)
+    start = end - timedelta(days=args.days - 1)
+    # a sandbox each, the same world: Shopee's refresh tokens rotate, so a run must not meet
+    # the tokens the other one spent; the clock runs (Shopee refuses signatures 5 min off)
+    world = SandboxConfig(scale=args.scale, days=args.days + 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(args.keep or tmp)
+        ours, theirs = folder / "lsw", folder / "oneshot"
+        ours.mkdir(parents=True)
+        theirs.mkdir(parents=True)
+        with SandboxProcess(world) as sandbox:
+            started = time.perf_counter()
+            spent = one_shot(theirs, sandbox.env(), start, end)
+            shot = time.perf_counter() - started
+            print(f"one-shot: {shot:.1f} s {dict(spent)}", flush=True)
+        with SandboxProcess(world) as sandbox:
+            small = write_config(ours, sandbox.env())
+            if args.event_batch_size:
+                small["DAGSTER_EVENT_BATCH_SIZE"] = str(args.event_batch_size)
+            wall = lsw_run(ours, small, start, end)
+        spans = where_time_went(ours)
+        with duckdb.connect(str(ours / "warehouse.duckdb"), read_only=True) as con:
+            sessions = con.sql("select provider, count(*) from marts.fct_sessions group by 1")
+            counts = dict(sessions.fetchall())
+    print(f"{args.days} days, scale {args.scale}: {sum(counts.values()):,} sessions {counts}")
+    print(
+        f"one-shot: {shot:6.1f} s (extract {spent['extract']:.1f}, load {spent['load']:.1f}, "
+        f"marts {spent['marts']:.1f})"
+    )
+    steps = spans["steps"]
+    print(
+        f"lsw run:  {wall:6.1f} s (Dagster runs {spans['run']:.1f}; process start and "
+        f"definitions {wall - spans['run']:.1f}; {spans['events']:,} materialisation events)"
+    )
+    for step, (work, books) in sorted(steps.items()):
+        print(f"  {step:<40} work {work:6.1f} s, bookkeeping {books:6.1f} s")
+    print(f"ratio lsw run / one-shot: {wall / shot:.2f}x (target <= 1.3x)")
+
+
+if __name__ == "__main__":
+    main()
