@@ -1,8 +1,10 @@
 """Materialise providers and marts for a range of days: one in-process Dagster run.
 
 In-process because Dagster's multiprocess executor costs seconds per step, and one run for
-the whole range because the assets use single-run backfill policies. The run is recorded in
-the Dagster instance (DAGSTER_HOME), so it shows up in the UI's run history.
+the whole range because the assets use single-run backfill policies. The providers' steps run
+at once, in threads (dagster_project/threaded.py), so a slow provider never holds up the
+others; the marts follow once every provider has ended. The run is recorded in the Dagster
+instance (DAGSTER_HOME), so it shows up in the UI's run history.
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ from dagster import (
     JobDefinition,
     RunsFilter,
 )
+from dagster._core.definitions.job_base import InMemoryJob
+from dagster._core.execution.execute_in_process import core_execute_in_process
 
+from dagster_project.threaded import DEFAULT_MAX_CONCURRENT, threaded_executor
 from pipelines.redaction import redact
 from warehouse.flock import file_lock
 
@@ -66,39 +71,50 @@ def asset_keys(groups: Sequence[str]) -> list[AssetKey]:
 
 
 def materialize(
-    providers: Sequence[str], start: date, end: date, command: str = "run"
+    providers: Sequence[str],
+    start: date,
+    end: date,
+    command: str = "run",
+    max_concurrent: int = DEFAULT_MAX_CONCURRENT,
 ) -> RunOutcome:
     """Load ``providers`` for days start..end (inclusive) and rebuild the marts for them.
 
-    A provider that fails does not stop the others; if one fails, the marts (skipped in
-    that run, being downstream) are rebuilt in a second run from what was loaded.
+    The providers run at once (``max_concurrent`` steps at a time); one that fails does not
+    stop the others, and the marts are rebuilt in the same run from what was loaded.
     """
     outcome = RunOutcome()
     fail_abandoned_runs(_instance())
-    provider_keys = asset_keys(providers)
-    mart_keys = asset_keys([MARTS_GROUP])
-    _execute([*provider_keys, *mart_keys], start, end, outcome, command)
-    if not set(mart_keys) <= outcome.materialized:
-        _execute(mart_keys, start, end, outcome, command)
+    keys = [*asset_keys(providers), *asset_keys([MARTS_GROUP])]
+    _execute(keys, start, end, outcome, command, max_concurrent)
     return outcome
 
 
 def _execute(
-    keys: list[AssetKey], start: date, end: date, outcome: RunOutcome, command: str
+    keys: list[AssetKey],
+    start: date,
+    end: date,
+    outcome: RunOutcome,
+    command: str,
+    max_concurrent: int,
 ) -> None:
     instance = _instance()
-    result = _job().execute_in_process(
+    job = _job().as_ephemeral_job(resource_defs={}, input_values={}, asset_selection=keys)
+    tags = {
+        "dagster/asset_partition_range_start": start.isoformat(),
+        "dagster/asset_partition_range_end": end.isoformat(),
+        "lsw/command": command,
+        PID_TAG: str(os.getpid()),
+        HOST_TAG: socket.gethostname(),
+    }
+    run_config = {**QUIET, "execution": {"config": {"max_concurrent": max_concurrent}}}
+    result = core_execute_in_process(
+        job=InMemoryJob(job.with_executor_def(threaded_executor)),
+        run_config=run_config,
         instance=instance,
-        asset_selection=keys,
-        tags={
-            "dagster/asset_partition_range_start": start.isoformat(),
-            "dagster/asset_partition_range_end": end.isoformat(),
-            "lsw/command": command,
-            PID_TAG: str(os.getpid()),
-            HOST_TAG: socket.gethostname(),
-        },
-        run_config=QUIET,
+        output_capturing_enabled=False,
         raise_on_error=False,
+        run_tags={**job.run_tags, **tags},
+        asset_selection=frozenset(keys),
     )
     outcome.run_ids.append(result.run_id)
     for entry in instance.all_logs(result.run_id):

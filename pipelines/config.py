@@ -7,6 +7,7 @@ the values in section ``sources.<provider>`` (env ``SOURCES__<PROVIDER>__<KEY>``
 
 from __future__ import annotations
 
+import time
 from dataclasses import fields, replace
 from typing import ClassVar, TypeVar
 
@@ -40,6 +41,8 @@ class ProviderConfig(BaseConfiguration):
         rate_limit: a client-side cap: at most this many requests per ``rate_window_s``.
         rate_window_s: the rate limit's window.
         concurrency: requests in flight at once (accounts, sellers or sessions fetched together).
+        time_budget_s: the most one run of the provider may take (None: no limit); once
+            spent it stops with one line and keeps what it fetched (docs/reliability.md).
     """
 
     base_url: str = None  # type: ignore[assignment]
@@ -51,6 +54,7 @@ class ProviderConfig(BaseConfiguration):
     rate_limit: int | None = HttpSettings.rate_limit
     rate_window_s: float = HttpSettings.rate_window_s
     concurrency: int = 4
+    time_budget_s: float | None = 3600.0
 
     provider: ClassVar[str] = ""
 
@@ -58,7 +62,14 @@ class ProviderConfig(BaseConfiguration):
         """The HTTP settings this section sets (every HttpSettings field it has a key for)."""
         keys = {f.name for f in fields(HttpSettings)} & set(self.get_resolvable_fields())
         settings = HttpSettings(**{key: getattr(self, key) for key in keys})
-        return replace(settings, max_attempts=max(1, settings.max_attempts))
+        budget = settings.time_budget_s
+        started = self.__dict__.get("_started_at")
+        deadline = started + budget if started is not None and budget else None
+        return replace(settings, max_attempts=max(1, settings.max_attempts), deadline=deadline)
+
+    def start_clock(self) -> None:
+        """The run starts now: every client made from this config shares the time budget."""
+        self.__dict__["_started_at"] = time.monotonic()
 
 
 def read_config(spec: type[C]) -> C | None:

@@ -57,6 +57,11 @@ class RateLimited(RetryableStatus):
     client waits until the reset, then the request goes again."""
 
 
+class TimeBudgetSpent(ProviderError):
+    """The provider's wall-time budget for the run is spent (requests that never answer, an
+    endless backfill): it stops, what it fetched is loaded, the other providers go on."""
+
+
 class BudgetReached(Exception):
     """The run's own request budget (``max_credits_per_run``) is spent: stop paging, keep rows."""
 
