@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import queue
+import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
@@ -36,6 +37,14 @@ from dagster._core.executor.init import InitExecutorContext
 
 DEFAULT_MAX_CONCURRENT = 5  # every provider at once: they wait on different hosts
 _DONE = None  # a step's thread has ended
+_in_flight: set[str] = set()  # step keys running in this process, for an interrupted run's line
+_in_flight_lock = threading.Lock()
+
+
+def steps_in_flight() -> list[str]:
+    """The steps this process is running now (what a termination interrupts)."""
+    with _in_flight_lock:
+        return sorted(_in_flight)
 
 
 class ThreadedExecutor(Executor):
@@ -171,11 +180,15 @@ def _run_step(
     step_context: object,
     events: queue.Queue[tuple[str, DagsterEvent | None]],
 ) -> None:
+    with _in_flight_lock:
+        _in_flight.add(step_key)
     try:
         for event in dagster_event_sequence_for_step(step_context):  # type: ignore[arg-type]
             events.put((step_key, event))
     finally:
+        with _in_flight_lock:
+            _in_flight.discard(step_key)
         events.put((step_key, _DONE))
 
 
-__all__ = ["ThreadedExecutor", "threaded_executor"]
+__all__ = ["ThreadedExecutor", "steps_in_flight", "threaded_executor"]

@@ -21,7 +21,7 @@ from dlt.common.configuration.exceptions import (
 from dlt.common.configuration.specs import BaseConfiguration
 from dlt.common.typing import is_optional_type
 
-from pipelines.errors import ConfigError
+from pipelines.errors import ConfigError, ConfigFileError
 from pipelines.http import HttpSettings
 
 C = TypeVar("C", bound="ProviderConfig")
@@ -91,7 +91,7 @@ def read_config(spec: type[C]) -> C | None:
             f"(.dlt/config.toml, .dlt/secrets.toml or {env}{exc.fields[0].upper()})"
         ) from None
     except ConfigProviderException as exc:
-        raise ConfigError(f"{spec.provider}: configuration: {provider_problem(exc)}") from None
+        raise ConfigFileError(f"configuration: {provider_problem(exc)}") from None
     except ConfigurationValueError as exc:
         field = getattr(exc, "field_name", None)
         hint = getattr(exc, "hint", None)

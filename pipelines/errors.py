@@ -71,6 +71,11 @@ class ConfigError(Exception):
     provider and the keys (never their values)."""
 
 
+class ConfigFileError(ConfigError):
+    """A configuration file (``.dlt/config.toml``, ``.dlt/secrets.toml``) that cannot be read:
+    every provider's problem, so ``str()`` names the file, not a provider."""
+
+
 class PartialLoad(ProviderError):
     """The run stopped before reading everything (a request budget): what was read is loaded,
     the rest is named, and the partitions it leaves incomplete are not marked materialised."""
