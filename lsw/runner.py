@@ -37,6 +37,7 @@ from dagster._core.execution.execute_in_process import core_execute_in_process
 from dagster._core.utils import make_new_run_id
 
 from dagster_project.threaded import DEFAULT_MAX_CONCURRENT, steps_in_flight, threaded_executor
+from lsw.history import prune_run_history
 from pipelines.redaction import redact
 from warehouse import paths
 from warehouse.flock import file_lock
@@ -94,6 +95,7 @@ def materialize(
     instance = _instance()
     fail_abandoned_runs(instance)
     prune_working_dirs(instance)
+    prune_run_history(instance)
     keys = [*asset_keys(providers), *asset_keys([MARTS_GROUP])]
     run_id = make_new_run_id()
     with stopped_on_terminate(instance, run_id):
