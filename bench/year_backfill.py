@@ -2,7 +2,7 @@
 
 Each side is `lsw run`'s own path (lsw.runner.materialize, one Dagster run with the threaded
 executor) in a process of its own, into a fresh warehouse, against one sandbox process
-(``--scale``, ``--days``); only ``max_concurrent`` differs: 5 (every provider at once, the
+(``--scale``, ``--days``, ``--latency-ms`` per request); only ``max_concurrent`` differs: 5 (every provider at once, the
 default) or 1 (steps one after another, as before). It reports per side the wall time, the
 peak memory (max RSS) of the process, the requests each provider made, and the failure lines;
 the last line is the ratio.
@@ -20,6 +20,8 @@ import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import tomlkit
 
 from sandbox import SandboxConfig
 from sandbox.server import SandboxProcess
@@ -45,20 +47,27 @@ def one_side(
 ) -> dict[str, object]:
     last = datetime.now(UTC).date() - timedelta(days=1)
     first = last - timedelta(days=days - 1)
+    home = workdir / f"x{concurrent}"
+    _write_dlt_config(sandbox.env(), home / ".dlt" / "secrets.toml")
     env = {
         **os.environ,
-        **sandbox.env(),
-        "LSW_WAREHOUSE": str(workdir / f"x{concurrent}" / "warehouse.duckdb"),
+        "LSW_WAREHOUSE": str(home / "warehouse.duckdb"),
+        # one token store for both sides: Shopee rotates refresh tokens on use
+        "LSW_STATE_DIR": str(workdir / "state"),
         "SOURCES__TIKTOK_SHOP__MAX_CREDITS_PER_RUN": "1000000",
     }
-    for key in ("LSW_STATE_DIR", "DAGSTER_HOME"):
-        env.pop(key, None)
+    env.pop("DAGSTER_HOME", None)
     for provider in PROVIDERS:
         env[f"SOURCES__{provider.upper()}__TIME_BUDGET_S"] = str(budget_s)
     before = sandbox.stats()
     args = [str(first), str(last), str(concurrent), json.dumps(PROVIDERS)]
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, *args], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", CHILD, *args],
+        env=env,
+        cwd=home,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     result: dict[str, object] = json.loads(out.strip().splitlines()[-1])
     after = sandbox.stats()
@@ -66,15 +75,33 @@ def one_side(
     return result
 
 
+def _write_dlt_config(variables: dict[str, str], path: Path) -> None:
+    """The sandbox's SOURCES__ variables as a .dlt file: at scale 5 and more, its lists of
+    configured sessions are more than a process environment can carry."""
+    sources: dict[str, dict[str, object]] = {}
+    for name, value in variables.items():
+        _, provider, key = name.lower().split("__", 2)
+        try:
+            parsed: object = json.loads(value)
+        except ValueError:
+            parsed = value
+        sources.setdefault(provider, {})[key] = parsed if not isinstance(parsed, int) else value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(tomlkit.dumps({"sources": sources}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--scale", type=int, default=25)
     parser.add_argument("--budget-s", type=float, default=3600.0, help="time_budget_s")
+    parser.add_argument("--latency-ms", type=float, default=100.0, help="per request")
     args = parser.parse_args()
     config = SandboxConfig(seed=7, scale=args.scale, days=args.days + 5)
     workdir = Path(tempfile.mkdtemp(prefix="lsw-year-"))
     with SandboxProcess(config) as sandbox:
+        for provider in PROVIDERS:  # a provider's answer takes time, as on the internet
+            sandbox.set_knobs(provider, latency_ms=args.latency_ms)
         sides = {}
         for concurrent in (5, 1):
             sides[concurrent] = one_side(sandbox, concurrent, args.days, args.budget_s, workdir)

@@ -5,7 +5,7 @@ and day, about 2 KB each, kept in two SQLite files), so every `lsw run` adds to 
 directory; a year of days adds about 15 MB. A run older than ``LSW_RUN_HISTORY_DAYS`` (30)
 whose every materialisation has been superseded by a later one (the same asset and day loaded
 again) says nothing the UI still shows, and is deleted with its logs. What remains is bounded
-by one materialisation per asset and day, plus the recent runs (docs/reliability.md).
+by one materialisation per asset and day, plus the recent runs (docs/orchestration.md).
 """
 
 from __future__ import annotations

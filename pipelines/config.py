@@ -42,7 +42,7 @@ class ProviderConfig(BaseConfiguration):
         rate_window_s: the rate limit's window.
         concurrency: requests in flight at once (accounts, sellers or sessions fetched together).
         time_budget_s: the most one run of the provider may take (None: no limit); once
-            spent it stops with one line and keeps what it fetched (docs/reliability.md).
+            spent it stops with one line and keeps what it fetched (docs/orchestration.md).
     """
 
     base_url: str = None  # type: ignore[assignment]
