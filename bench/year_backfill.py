@@ -2,8 +2,8 @@
 
 Each side is `lsw run`'s own path (lsw.runner.materialize, one Dagster run with the threaded
 executor) in a process of its own, into a fresh warehouse, against one sandbox process
-(``--scale``, ``--days``, ``--latency-ms`` per request); only ``max_concurrent`` differs: 5 (every provider at once, the
-default) or 1 (steps one after another, as before). It reports per side the wall time, the
+(``--scale``, ``--days``, ``--latency-ms`` per request); only ``max_concurrent`` differs: 5
+(every provider at once, the default) or 1 (steps one after another, as before). It reports per side the wall time, the
 peak memory (max RSS) of the process, the requests each provider made, and the failure lines;
 the last line is the ratio.
 
