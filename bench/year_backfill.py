@@ -2,10 +2,10 @@
 
 Each side is `lsw run`'s own path (lsw.runner.materialize, one Dagster run with the threaded
 executor) in a process of its own, into a fresh warehouse, against one sandbox process
-(``--scale``, ``--days``, ``--latency-ms`` per request); only ``max_concurrent`` differs: 5
-(every provider at once, the default) or 1 (steps one after another, as before). It reports per side the wall time, the
-peak memory (max RSS) of the process, the requests each provider made, and the failure lines;
-the last line is the ratio.
+(``--scale``, ``--days``, ``--latency-ms`` per request); only ``max_concurrent`` differs:
+5 (every provider at once, the default) or 1 (steps one after another, as before). It reports
+per side the wall time, the peak memory (max RSS) of the process, the requests each provider
+made, and the failure lines; the last line is the ratio.
 
 Run: ``uv run python -m bench.year_backfill [--days 365] [--scale 25]``.
 """
