@@ -18,6 +18,8 @@ from pathlib import Path
 from dagster import AssetRecordsFilter, DagsterEventType, DagsterInstance, RunsFilter
 from dagster._core.storage.dagster_run import FINISHED_STATUSES
 
+from lsw.errors import UsageError
+
 HISTORY_DAYS_ENV = "LSW_RUN_HISTORY_DAYS"
 DEFAULT_HISTORY_DAYS = 30
 _BATCH = 500  # storage ids per query
@@ -25,10 +27,15 @@ _BATCH = 500  # storage ids per query
 
 def history_days() -> float:
     raw = os.environ.get(HISTORY_DAYS_ENV, "")
-    try:
-        return max(0.0, float(raw)) if raw else DEFAULT_HISTORY_DAYS
-    except ValueError:
+    if not raw:
         return DEFAULT_HISTORY_DAYS
+    try:
+        days = float(raw)
+    except ValueError:
+        days = -1.0
+    if days < 0:
+        raise UsageError(f"{HISTORY_DAYS_ENV} must be a number of days (0 or more), got {raw!r}")
+    return days
 
 
 def prune_run_history(instance: DagsterInstance, keep_days: float | None = None) -> list[str]:

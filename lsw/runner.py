@@ -37,12 +37,14 @@ from dagster._core.execution.execute_in_process import core_execute_in_process
 from dagster._core.utils import make_new_run_id
 
 from dagster_project.threaded import DEFAULT_MAX_CONCURRENT, steps_in_flight, threaded_executor
+from lsw.errors import UsageError
 from lsw.history import prune_run_history
 from pipelines.redaction import redact
 from warehouse import paths
 from warehouse.flock import file_lock
 
 MARTS_GROUP = "marts"
+MAX_CONCURRENT_ENV = "LSW_MAX_CONCURRENT"
 PID_TAG = "lsw/pid"
 HOST_TAG = "lsw/host"
 # The CLI prints one line per failure; tracebacks stay in the instance, for the UI.
@@ -84,13 +86,15 @@ def materialize(
     start: date,
     end: date,
     command: str = "run",
-    max_concurrent: int = DEFAULT_MAX_CONCURRENT,
+    max_concurrent: int | None = None,
 ) -> RunOutcome:
     """Load ``providers`` for days start..end (inclusive) and rebuild the marts for them.
 
-    The providers run at once (``max_concurrent`` steps at a time); one that fails does not
-    stop the others, and the marts are rebuilt in the same run from what was loaded.
+    The providers run at once (``max_concurrent`` steps at a time, else ``LSW_MAX_CONCURRENT``,
+    else 5); one that fails does not stop the others, and the marts are rebuilt in the same
+    run from what was loaded.
     """
+    max_concurrent = max_concurrent or _env_int(MAX_CONCURRENT_ENV, DEFAULT_MAX_CONCURRENT)
     outcome = RunOutcome()
     instance = _instance()
     fail_abandoned_runs(instance)
@@ -101,6 +105,15 @@ def materialize(
     with stopped_on_terminate(instance, run_id):
         _in_thread(lambda: _execute(keys, start, end, outcome, command, max_concurrent, run_id))
     return outcome
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise UsageError(f"{name} must be a whole number from 1 up, got {raw!r}")
+    return int(raw)
 
 
 def _in_thread(work: Callable[[], None]) -> None:

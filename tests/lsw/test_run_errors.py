@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pytest
 from typer.testing import CliRunner
@@ -39,3 +41,21 @@ def test_a_first_partition_dagster_cannot_take_is_one_line(
     [line] = result.output.strip().splitlines()
     assert line.startswith("error LSW_PARTITIONS_START must be a day from 1970-01-01 to today")
     assert line.endswith(f"got '{first}'")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("LSW_MAX_CONCURRENT", "0", "a whole number from 1 up"),
+        ("LSW_RUN_HISTORY_DAYS", "a month", "a number of days (0 or more)"),
+    ],
+)
+def test_a_bad_run_setting_is_one_line(
+    name: str, value: str, said: str, warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(name, value)
+    args = ["run", "--start", "2026-11-18", "--end", "2026-11-18", "-p", "tiktok_shop"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    [line] = [line for line in result.output.splitlines() if line.startswith("error ")]
+    assert line == f"error {name} must be {said}, got {value!r}"
