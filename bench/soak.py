@@ -212,15 +212,15 @@ def soak(args: argparse.Namespace) -> Soak:
         # the soak's token store: Shopee has rotated the refresh tokens the soak used
         clean["LSW_STATE_DIR"] = str(workdir / ".lsw")
         clean["SOURCES__SHOPEE__CLOCK_OFFSET_S"] = str(round(_offset(sandbox)))
-        if (
-            subprocess.run(
-                [*LSW, "run", "--start", str(first_day), "--end", str(last_day)],
-                env=clean,
-                capture_output=True,
-            ).returncode
-            != 0
-        ):
-            result.mismatches.append("the fault-free reference run failed")
+        ran = subprocess.run(
+            [*LSW, "run", "--start", str(first_day), "--end", str(last_day)],
+            env=clean,
+            capture_output=True,
+            text=True,
+        )
+        if ran.returncode != 0:
+            lines = [line for line in ran.stderr.splitlines() if line.startswith("failed ")]
+            result.mismatches.append(f"the fault-free reference run failed: {lines}")
         # the soaked warehouse's history tables may hold sessions the reference range also holds
         got, want = _counts(warehouse, first_day, last_day), _counts(reference, first_day, last_day)
         result.compared = len(want)
