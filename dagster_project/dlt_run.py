@@ -55,6 +55,7 @@ def run_provider(
             description=f"{provider}: not configured: set sources.{provider} "
             f"(SOURCES__{provider.upper()}__...) in the environment or .dlt/"
         )
+    config.start_clock()  # the provider's time budget counts from here
     report = RunReport(provider)
     keys = sorted(context.selected_asset_keys, key=lambda k: k.to_user_string())
     if snapshot:
@@ -186,7 +187,9 @@ def _rows_by_day(
     counts: dict[str, dict[date, int]] = {}
     if not tables:
         return counts
-    with connect(warehouse.file, read_only=True) as con:
+    # a writing connection (under the writer lock), as every other step of the run opens one:
+    # DuckDB refuses a read-only one in a process that has the file open for writing
+    with connect(warehouse.file) as con:
         for table in tables:
             where, params = table.window(start, end)
             found = con.execute(

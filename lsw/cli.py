@@ -20,7 +20,7 @@ from rich.console import Console
 from lsw import report_cmd, sql_cmd
 from lsw.errors import DEBUG_ENV, UsageError, debugging, expected, one_line
 from lsw.version import show_version
-from pipelines.errors import ConfigError
+from pipelines.errors import ConfigError, ConfigFileError
 from pipelines.registry import ALL_PROVIDERS, SPECS
 from warehouse import calendar, paths
 
@@ -157,6 +157,20 @@ def _load(
     return outcome.ok, finish(outcome.run_ids, providers, start, end, began)
 
 
+def _configured(name: str) -> bool | None:
+    """Whether ``name`` is configured; None when its section is wrong (it runs, and its step
+    fails with the one line saying what is wrong, while the other providers load).
+
+    A configuration file that cannot be read at all is every provider's problem: raised.
+    """
+    try:
+        return SPECS[name].read_config() is not None
+    except ConfigFileError:
+        raise
+    except ConfigError:
+        return None
+
+
 @command
 def demo(
     days: Annotated[int, typer.Option(min=1, max=365, help="how many days to backfill")] = 14,
@@ -209,7 +223,7 @@ def run(
         spec = SPECS.get(name)
         if spec is None:
             console.print(f"{name}: skipped (no source yet in this version)")
-        elif spec.read_config() is None:
+        elif _configured(name) is False:
             console.print(f"{name}: skipped (not configured: sources.{name})")
             missing.append(name)
         else:
@@ -240,7 +254,14 @@ def check(provider: ProviderOpt = None, warehouse: WarehouseOpt = None) -> None:
     failed = False
     for name in names:
         spec = SPECS.get(name)
-        config = spec.read_config() if spec else None
+        try:
+            config = spec.read_config() if spec else None
+        except ConfigFileError:
+            raise
+        except ConfigError as exc:  # this provider's section: the others are still checked
+            console.print(str(exc), highlight=False)
+            failed = True
+            continue
         if spec is None or config is None:
             console.print(f"{name}: not configured")
             failed |= bool(provider)  # asked for by name and unusable

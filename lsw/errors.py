@@ -44,9 +44,33 @@ def one_line(exc: BaseException) -> str:
     elif isinstance(exc, OSError) and exc.filename:
         text = f"{exc.filename}: {exc.strerror or type(exc).__name__}"
     elif isinstance(exc, duckdb.Error):
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        text = f"warehouse: {first}"
+        text = f"warehouse: {_duckdb_line(exc)}"
     else:
         lines = str(exc).strip().splitlines()
         text = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
     return redact(" ".join(text.split()))
+
+
+def _duckdb_line(exc: duckdb.Error) -> str:
+    """DuckDB's message without the echoed query and its caret, as one line.
+
+    DuckDB answers bad SQL in several lines: the error, a hint ("Did you mean ..."), the
+    query line and a caret under the spot. The error and the hint are what to act on; the
+    spot becomes ``(at "<token>")`` when the message does not name it already.
+    """
+    lines = [line for line in str(exc).splitlines() if line.strip()]
+    kept, spot = [], ""
+    for number, line in enumerate(lines):
+        if _caret(line):
+            continue
+        if line.startswith("LINE ") and number + 1 < len(lines) and _caret(lines[number + 1]):
+            rest = line[lines[number + 1].index("^") :].split()
+            spot = rest[0] if rest else ""
+            continue
+        kept.append(line.strip())
+    text = " ".join(kept) or type(exc).__name__
+    return f'{text} (at "{spot}")' if spot and f'"{spot}"' not in text else text
+
+
+def _caret(line: str) -> bool:
+    return bool(line.strip()) and set(line.strip()) == {"^"}

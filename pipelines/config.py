@@ -8,6 +8,7 @@ the values in section ``sources.<provider>`` (env ``SOURCES__<PROVIDER>__<KEY>``
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -22,7 +23,7 @@ from dlt.common.configuration.exceptions import (
 from dlt.common.configuration.specs import BaseConfiguration
 from dlt.common.typing import is_optional_type
 
-from pipelines.errors import ConfigError
+from pipelines.errors import ConfigError, ConfigFileError
 from pipelines.http import HttpSettings
 
 C = TypeVar("C", bound="ProviderConfig")
@@ -49,6 +50,8 @@ class ProviderConfig(BaseConfiguration):
             figures a provider settles late (orders, views of a replay) are loaded again.
         daily_cron: when the daily schedule runs (cron, UTC).
         snapshot_cron: when point-in-time data is taken (cron, UTC); None: the provider's own.
+        time_budget_s: the most one run of the provider may take (None: no limit); once
+            spent it stops with one line and keeps what it fetched (docs/orchestration.md).
     """
 
     base_url: str = None  # type: ignore[assignment]
@@ -63,6 +66,7 @@ class ProviderConfig(BaseConfiguration):
     lookback_days: int = 2
     daily_cron: str = DEFAULT_DAILY_CRON
     snapshot_cron: str | None = None
+    time_budget_s: float | None = 3600.0
 
     provider: ClassVar[str] = ""
 
@@ -70,7 +74,14 @@ class ProviderConfig(BaseConfiguration):
         """The HTTP settings this section sets (every HttpSettings field it has a key for)."""
         keys = {f.name for f in fields(HttpSettings)} & set(self.get_resolvable_fields())
         settings = HttpSettings(**{key: getattr(self, key) for key in keys})
-        return replace(settings, max_attempts=max(1, settings.max_attempts))
+        budget = settings.time_budget_s
+        started = self.__dict__.get("_started_at")
+        deadline = started + budget if started is not None and budget else None
+        return replace(settings, max_attempts=max(1, settings.max_attempts), deadline=deadline)
+
+    def start_clock(self) -> None:
+        """The run starts now: every client made from this config shares the time budget."""
+        self.__dict__["_started_at"] = time.monotonic()
 
 
 def listed_in_file(path: str | None, key: str, provider: str) -> list[Any]:
@@ -118,7 +129,7 @@ def read_config(spec: type[C]) -> C | None:
             f"(.dlt/config.toml, .dlt/secrets.toml or {env}{exc.fields[0].upper()})"
         ) from None
     except ConfigProviderException as exc:
-        raise ConfigError(f"{spec.provider}: configuration: {provider_problem(exc)}") from None
+        raise ConfigFileError(f"configuration: {provider_problem(exc)}") from None
     except ConfigurationValueError as exc:
         field = getattr(exc, "field_name", None)
         hint = getattr(exc, "hint", None)

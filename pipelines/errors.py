@@ -57,6 +57,11 @@ class RateLimited(RetryableStatus):
     client waits until the reset, then the request goes again."""
 
 
+class TimeBudgetSpent(ProviderError):
+    """The provider's wall-time budget for the run is spent (requests that never answer, an
+    endless backfill): it stops, what it fetched is loaded, the other providers go on."""
+
+
 class BudgetReached(Exception):
     """The run's own request budget (``max_credits_per_run``) is spent: stop paging, keep rows."""
 
@@ -64,6 +69,11 @@ class BudgetReached(Exception):
 class ConfigError(Exception):
     """A provider's configuration is incomplete or malformed. ``str()`` is one line naming the
     provider and the keys (never their values)."""
+
+
+class ConfigFileError(ConfigError):
+    """A configuration file (``.dlt/config.toml``, ``.dlt/secrets.toml``) that cannot be read:
+    every provider's problem, so ``str()`` names the file, not a provider."""
 
 
 class PartialLoad(ProviderError):

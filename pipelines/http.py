@@ -38,6 +38,7 @@ from pipelines.errors import (
     ProviderUnavailable,
     RateLimited,
     RetryableStatus,
+    TimeBudgetSpent,
     TransientMalformed,
 )
 from pipelines.ratelimit import QuotaWatch, RateHeaders, client_limit
@@ -66,6 +67,10 @@ class HttpSettings:
             is one count for every process using that key, kept under the state directory;
             None counts this client's requests only.
         max_requests: stop (BudgetReached) before sending more than this many requests.
+        time_budget_s: the provider's wall-time budget for one run (reported in the error).
+        deadline: when that budget is spent (``time.monotonic()``); no request is sent, and
+            no retry waited for, past it (TimeBudgetSpent), so a provider whose requests never
+            answer ends within the budget plus one ``timeout_s``.
     """
 
     timeout_s: float = 30.0
@@ -78,6 +83,8 @@ class HttpSettings:
     rate_slack_s: float = 0.25
     shared_limit_key: str | None = None
     max_requests: int | None = None
+    time_budget_s: float | None = None
+    deadline: float | None = None
 
 
 @dataclass(frozen=True)
@@ -276,6 +283,14 @@ class ProviderClient:
         raise ProviderError(self.provider, endpoint, cause, status)
 
     def _spend(self, endpoint: str) -> None:
+        deadline = self.settings.deadline
+        if deadline is not None and time.monotonic() >= deadline:
+            raise TimeBudgetSpent(
+                self.provider,
+                endpoint,
+                f"time budget of {self.settings.time_budget_s:g} s spent "
+                f"(sources.{self.provider}.time_budget_s); what was fetched is loaded",
+            )
         with self._count_lock:
             budget = self.settings.max_requests
             if budget is not None and self.requests_made >= budget:
@@ -304,13 +319,19 @@ class ProviderClient:
             wait = float(min(hinted, self.settings.retry_after_max_s))
             if isinstance(exc, RateLimited):  # every thread of this client waits it out
                 self.quota.hold(time.time() + wait, f"refused for the rate limit ({exc.cause})")
-            return wait
+            return self._before_deadline(wait)
         backoff = wait_exponential_jitter(
             multiplier=self.settings.backoff_s,
             max=self.settings.backoff_max_s,
             jitter=self.settings.backoff_s,
         )
-        return float(backoff(state))
+        return self._before_deadline(float(backoff(state)))
+
+    def _before_deadline(self, wait: float) -> float:
+        """No wait outlasts the time budget: the attempt after it ends the provider at once."""
+        if self.settings.deadline is None:
+            return wait
+        return max(0.0, min(wait, self.settings.deadline - time.monotonic()))
 
     def _before_sleep(self, endpoint: str) -> Callable[[RetryCallState], None]:
         def note(state: RetryCallState) -> None:

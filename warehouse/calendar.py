@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 
 FIRST_DAY_ENV = "LSW_PARTITIONS_START"
 DEFAULT_FIRST_DAY = date(2024, 1, 1)
+EARLIEST_FIRST_DAY = date(1970, 1, 1)
 
 
 class RangeError(ValueError):
@@ -23,9 +24,17 @@ def first_day() -> date:
     if not raw:
         return DEFAULT_FIRST_DAY
     try:
-        return date.fromisoformat(raw)
+        chosen = date.fromisoformat(raw)
     except ValueError:
         raise RangeError(f"{FIRST_DAY_ENV} must be YYYY-MM-DD, got {raw!r}") from None
+    # Dagster's partition keys are four-digit years from Unix time on: an earlier day fails
+    # deep inside it (and no provider has livestreams from before 1970)
+    if not EARLIEST_FIRST_DAY <= chosen <= today():
+        raise RangeError(
+            f"{FIRST_DAY_ENV} must be a day from {EARLIEST_FIRST_DAY} to today ({today()} UTC), "
+            f"got {raw!r}"
+        )
+    return chosen
 
 
 def today() -> date:

@@ -48,15 +48,13 @@ class FileLock:
         on_acquire: Callable[[], None] | None = None,
         on_wait: Callable[[], None] | None = None,
     ) -> Iterator[None]:
-        """Hold the lock for the block; ``on_wait`` is called once if someone else holds it,
+        """Hold the lock for the block; ``on_wait`` is called once if another process holds it,
         ``on_acquire`` once the lock is taken (not on re-entry). Raises LockTimeout."""
         deadline = time.monotonic() + timeout_s
-        if not self.thread_lock.acquire(blocking=False):
-            if on_wait is not None:
-                on_wait()
-                on_wait = None
-            if not self.thread_lock.acquire(timeout=timeout_s):
-                raise LockTimeout(self.path, timeout_s)
+        # Another thread of this process (a provider of the same run) is not news: ``on_wait``
+        # is for another process only.
+        if not self.thread_lock.acquire(timeout=timeout_s):
+            raise LockTimeout(self.path, timeout_s)
         try:
             outermost = self.depth == 0
             if outermost:
