@@ -27,7 +27,7 @@ def test_subscribe_list_unsubscribe(
     assert secret is not None and secret not in made.stdout + made.stderr
     (sub,) = lisa.hub.subs.values()
     assert sub.credentials == {"authType": "basic", "username": "lsw", "password": secret}
-    mode = (Path(os.environ["LSW_STATE_DIR"]) / "tokens" / "lisa_webhooks" / "receiver.json").stat()
+    mode = (Path(os.environ["LSW_TOKEN_DIR"]) / "lisa_webhooks" / "receiver.json").stat()
     assert mode.st_mode & 0o077 == 0
 
     listed = runner.invoke(app, ["webhooks", "list"])

@@ -40,7 +40,7 @@ def wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:
 def test_a_receiver_stores_500_concurrent_deliveries_once_and_killed_keeps_every_ack(
     tmp_path: Path,
 ) -> None:
-    env = {**os.environ, "LSW_STATE_DIR": str(tmp_path)}
+    env = {**os.environ, "LSW_STATE_DIR": str(tmp_path), "LSW_TOKEN_DIR": str(tmp_path / "tokens")}
     server = subprocess.Popen(
         [*LSW, "webhooks", "serve", "--port", "0"],
         env=env,
@@ -146,6 +146,7 @@ def test_a_poller_killed_and_restarted_keeps_what_it_stored_and_misses_no_commen
         **os.environ,
         **live_sandbox.env(),
         "LSW_STATE_DIR": str(tmp_path),
+        "LSW_TOKEN_DIR": str(tmp_path / "tokens"),
         "SOURCES__SHOPEE__SESSIONS": orjson.dumps(
             [{"user_id": live.user_id, "session_id": live.session_id}]
         ).decode(),
