@@ -48,59 +48,70 @@ def test_a_receiver_stores_500_concurrent_deliveries_once_and_killed_keeps_every
         stderr=subprocess.DEVNULL,
         text=True,
     )
-    assert server.stdout is not None
-    url = server.stdout.readline().split()[-1]
-    secret = load_secret(FileTokenStore(tmp_path / "tokens"))
-    auth = {"authorization": f"Bearer {secret}"}
-    store = SqliteLandingStore(tmp_path / "landing.sqlite3")
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().split()[-1]
+        secret = load_secret(FileTokenStore(tmp_path / "tokens"))
+        auth = {"authorization": f"Bearer {secret}"}
+        store = SqliteLandingStore(tmp_path / "landing.sqlite3")
 
-    # 500 deliveries at once, and 100 of them again while the first attempts are in flight
-    events = [orjson.dumps(event()) for _ in range(500)]
+        # 500 deliveries at once, and 100 of them again while the first attempts are in flight
+        events = [orjson.dumps(event()) for _ in range(500)]
 
-    async def burst() -> list[int]:
-        limits = httpx.Limits(max_connections=500)
-        async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-            answers = await asyncio.gather(
-                *(client.post(url, content=body, headers=auth) for body in [*events, *events[:100]])
-            )
-        return [a.status_code for a in answers]
+        async def burst() -> list[int]:
+            limits = httpx.Limits(max_connections=500)
+            async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+                answers = await asyncio.gather(
+                    *(
+                        client.post(url, content=body, headers=auth)
+                        for body in [*events, *events[:100]]
+                    )
+                )
+            return [a.status_code for a in answers]
 
-    assert asyncio.run(burst()) == [200] * 600
-    assert store.count(SOURCE) == 500
-    assert {r.record_id for r in store.read(0, 1_000)} == {orjson.loads(b)["id"] for b in events}
+        assert asyncio.run(burst()) == [200] * 600
+        assert store.count(SOURCE) == 500
+        assert {r.record_id for r in store.read(0, 1_000)} == {
+            orjson.loads(b)["id"] for b in events
+        }
 
-    # then a steady load, and SIGKILL in the middle of it
-    acknowledged: list[str] = []
+        # then a steady load, and SIGKILL in the middle of it
+        acknowledged: list[str] = []
 
-    async def deliver() -> None:
-        async with httpx.AsyncClient(timeout=10) as client:
+        async def deliver() -> None:
+            async with httpx.AsyncClient(timeout=10) as client:
 
-            async def one() -> None:
-                body = event()
-                try:
-                    answer = await client.post(url, content=orjson.dumps(body), headers=auth)
-                except httpx.HTTPError:
-                    return
-                if answer.status_code == 200:
-                    acknowledged.append(body["id"])
+                async def one() -> None:
+                    body = event()
+                    try:
+                        answer = await client.post(url, content=orjson.dumps(body), headers=auth)
+                    except httpx.HTTPError:
+                        return
+                    if answer.status_code == 200:
+                        acknowledged.append(body["id"])
 
-            async def worker() -> None:
-                while server.poll() is None:
-                    await one()
+                async def worker() -> None:
+                    while server.poll() is None:
+                        await one()
 
-            async def killer() -> None:
-                while len(acknowledged) < 300:
-                    await asyncio.sleep(0.01)
-                server.send_signal(signal.SIGKILL)
+                async def killer() -> None:
+                    while len(acknowledged) < 300:
+                        await asyncio.sleep(0.01)
+                    server.send_signal(signal.SIGKILL)
 
-            await asyncio.gather(killer(), *(worker() for _ in range(16)))
+                await asyncio.gather(killer(), *(worker() for _ in range(16)))
 
-    asyncio.run(asyncio.wait_for(deliver(), timeout=120))
-    assert server.wait(timeout=10) == -signal.SIGKILL
-    stored = {r.record_id for r in store.read(0, 100_000)}
-    store.close()
-    assert len(acknowledged) >= 300
-    assert set(acknowledged) <= stored
+        asyncio.run(asyncio.wait_for(deliver(), timeout=120))
+        assert server.wait(timeout=10) == -signal.SIGKILL
+        stored = {r.record_id for r in store.read(0, 100_000)}
+        store.close()
+        assert len(acknowledged) >= 300
+        assert set(acknowledged) <= stored
+
+    finally:
+        if server.poll() is None:  # an assertion failed before the kill
+            server.kill()
+            server.wait()
 
 
 @pytest.fixture
