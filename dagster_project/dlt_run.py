@@ -231,9 +231,12 @@ def table_metadata(pipeline: Pipeline, spec: ProviderSpec[Any], resource: str) -
 def _table_rows(
     warehouse: Warehouse, spec: ProviderSpec[Any], keys: Sequence[AssetKey]
 ) -> dict[AssetKey, int]:
-    """Rows each (unpartitioned) table holds now, all snapshots included."""
+    """Rows each (unpartitioned) table holds now, all snapshots included.
+
+    A writing connection, as for the per-day counts: DuckDB refuses a read-only one in a
+    process where another step holds a writing one."""
     totals = {}
-    with connect(warehouse.file, read_only=True) as con:
+    with connect(warehouse.file) as con:
         for key in keys:
             table = spec.table(key.path[-1])
             if table_exists(con, spec.name, table):
