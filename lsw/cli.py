@@ -190,6 +190,9 @@ def demo(
     with SandboxServer(SandboxConfig(days=max(90, days + 1))) as sandbox:
         console.print(f"Provider sandbox on {sandbox.url}")
         os.environ.update(sandbox.env())
+        # the sandbox's made-up credentials: their tokens stay with the demo, out of the
+        # user's own token store
+        os.environ["LSW_TOKEN_DIR"] = str(paths.state_dir(target) / "sandbox-tokens")
         providers = [p for p, spec in SPECS.items() if spec.read_config() is not None]
         ok, line = _load(providers, start, end, "demo", quiet)
     print_summary(console, target, start, end)

@@ -91,6 +91,9 @@ def test_demo_needs_nothing_but_itself(warehouse: Path) -> None:
     assert 'id="gmv-per-day"' in report.read_text() and "<script src" not in report.read_text()
     assert _count(warehouse.with_name("warehouse.readonly.duckdb"), "marts.fct_sessions") > 0
     assert result.stdout.splitlines()[-1].startswith("run ")
+    # the sandbox's tokens stay with the demo, never in the user's token store
+    assert (warehouse.parent / ".lsw" / "sandbox-tokens" / "shopee").is_dir()
+    assert not (warehouse.parent / "state" / "tokens" / "shopee").exists()  # conftest's store
 
 
 def test_sandbox_prints_its_config_and_serves_it() -> None:
