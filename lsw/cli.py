@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import os
@@ -13,12 +12,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, ParamSpec
 
-import click
 import typer
 from rich.console import Console
 
 from lsw import report_cmd, sql_cmd
-from lsw.errors import DEBUG_ENV, UsageError, debugging, expected, one_line
+from lsw.errors import DEBUG_ENV, UsageError, one_line_failures
 from lsw.version import show_version
 from pipelines.errors import ConfigError, ConfigFileError
 from pipelines.registry import ALL_PROVIDERS, SPECS
@@ -54,21 +52,7 @@ ProviderOpt = Annotated[
 
 def command(fn: Callable[P, None]) -> Callable[P, None]:
     """An `lsw` command whose every failure is one line on stderr and a non-zero exit."""
-
-    @functools.wraps(fn)
-    def run_command(*args: P.args, **kwargs: P.kwargs) -> None:
-        try:
-            fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort, click.ClickException):
-            raise
-        except Exception as exc:
-            if debugging():
-                raise
-            usage = isinstance(exc, UsageError | calendar.RangeError)
-            hint = "" if expected(exc) else f"  (--debug or {DEBUG_ENV}=1 shows the traceback)"
-            err.print(f"[red]error[/red] {one_line(exc)}{hint}", highlight=False)
-            raise typer.Exit(2 if usage else 1) from None
-
+    run_command = one_line_failures(fn)
     app.command()(run_command)
     return run_command
 

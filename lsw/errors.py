@@ -7,10 +7,16 @@ traceback, for bug reports.
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
+from typing import ParamSpec
 
+import click
 import duckdb
+import typer
 from dlt.common.configuration.exceptions import ConfigProviderException
+from rich.console import Console
 
 from pipelines.config import provider_problem
 from pipelines.errors import ConfigError
@@ -19,6 +25,9 @@ from warehouse.calendar import RangeError
 from warehouse.locks import WarehouseBusy
 
 DEBUG_ENV = "LSW_DEBUG"
+P = ParamSpec("P")
+# Messages never hard-wrap: a failure stays one line that people can grep.
+err = Console(stderr=True, soft_wrap=True)
 
 
 class UsageError(Exception):
@@ -74,3 +83,24 @@ def _duckdb_line(exc: duckdb.Error) -> str:
 
 def _caret(line: str) -> bool:
     return bool(line.strip()) and set(line.strip()) == {"^"}
+
+
+def one_line_failures(fn: Callable[P, None]) -> Callable[P, None]:
+    """``fn`` as a command whose every failure is one line on stderr and a non-zero exit:
+    2 for a request it cannot carry out as given, 1 otherwise."""
+
+    @functools.wraps(fn)
+    def run_command(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, click.ClickException):
+            raise
+        except Exception as exc:
+            if debugging():
+                raise
+            usage = isinstance(exc, UsageError | RangeError)
+            hint = "" if expected(exc) else f"  (--debug or {DEBUG_ENV}=1 shows the traceback)"
+            err.print(f"[red]error[/red] {one_line(exc)}{hint}", highlight=False)
+            raise typer.Exit(2 if usage else 1) from None
+
+    return run_command

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Annotated, ParamSpec
 
-import click
 import typer
 from rich.console import Console
 
-from lsw.errors import DEBUG_ENV, UsageError, debugging, expected, one_line
+from lsw.errors import UsageError, one_line_failures
 
 P = ParamSpec("P")
 
@@ -27,20 +25,7 @@ WarehouseOpt = Annotated[
 
 def _command(fn: Callable[P, None], name: str | None = None) -> Callable[P, None]:
     """A subcommand whose failure is one line on stderr, as every `lsw` command's."""
-
-    @functools.wraps(fn)
-    def run(*args: P.args, **kwargs: P.kwargs) -> None:
-        try:
-            fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort, click.ClickException):
-            raise
-        except Exception as exc:
-            if debugging():
-                raise
-            hint = "" if expected(exc) else f"  (--debug or {DEBUG_ENV}=1 shows the traceback)"
-            err.print(f"[red]error[/red] {one_line(exc)}{hint}", highlight=False)
-            raise typer.Exit(2 if isinstance(exc, UsageError) else 1) from None
-
+    run = one_line_failures(fn)
     webhooks_app.command(name)(run)
     return run
 
