@@ -61,6 +61,7 @@ def one_shot(folder: Path, env: dict[str, str], start: date, end: date) -> dict[
     saved = dict(os.environ)
     os.environ.update(env)
     os.environ["LSW_WAREHOUSE"] = str(folder / "warehouse.duckdb")
+    os.environ["LSW_TOKEN_DIR"] = str(folder / "tokens")  # the sandbox's, not the user's store
     os.environ.pop("LSW_STATE_DIR", None)
     os.environ.pop("DAGSTER_HOME", None)
     paths.prepare()

@@ -64,9 +64,15 @@ class Soak:
 
 
 def _env(
-    sandbox: SandboxServer, warehouse: Path, timeout_s: float, rate_limit: int | None
+    sandbox: SandboxServer,
+    warehouse: Path,
+    timeout_s: float,
+    rate_limit: int | None,
+    tokens: Path,
 ) -> dict[str, str]:
+    # the sandbox's tokens in the soak's own store, never the user's (docs/token-store.md)
     env = {**os.environ, **sandbox.env(), "LSW_WAREHOUSE": str(warehouse)}
+    env["LSW_TOKEN_DIR"] = str(tokens)
     for key in ("LSW_STATE_DIR", "DAGSTER_HOME"):
         env.pop(key, None)
     for provider in HISTORY_TABLES:
@@ -174,7 +180,7 @@ def soak(args: argparse.Namespace) -> Soak:
     with SandboxServer(config) as sandbox:
         for provider in HISTORY_TABLES:
             sandbox.set_knobs(provider, **_faults(args.fault_rate, args.rate_limit))
-        env = _env(sandbox, warehouse, args.timeout_s, args.rate_limit)
+        env = _env(sandbox, warehouse, args.timeout_s, args.rate_limit, workdir / "tokens")
         first_day: date | None = None
         today = datetime.fromtimestamp(clock, UTC).date()
         while time.monotonic() - began < args.minutes * 60:
@@ -208,9 +214,8 @@ def soak(args: argparse.Namespace) -> Soak:
             sandbox.set_knobs(provider)
         reference = workdir / "reference" / "reference.duckdb"
         reference.parent.mkdir()
-        clean = _env(sandbox, reference, args.timeout_s, None)
         # the soak's token store: Shopee has rotated the refresh tokens the soak used
-        clean["LSW_STATE_DIR"] = str(workdir / ".lsw")
+        clean = _env(sandbox, reference, args.timeout_s, None, workdir / "tokens")
         clean["SOURCES__SHOPEE__CLOCK_OFFSET_S"] = str(round(_offset(sandbox)))
         ran = subprocess.run(
             [*LSW, "run", "--start", str(first_day), "--end", str(last_day)],

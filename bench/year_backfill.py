@@ -52,8 +52,9 @@ def one_side(
     env = {
         **os.environ,
         "LSW_WAREHOUSE": str(home / "warehouse.duckdb"),
-        # one token store for both sides: Shopee rotates refresh tokens on use
         "LSW_STATE_DIR": str(workdir / "state"),
+        # one token store for both sides (Shopee rotates refresh tokens on use), not the user's
+        "LSW_TOKEN_DIR": str(workdir / "tokens"),
         "SOURCES__TIKTOK_SHOP__MAX_CREDITS_PER_RUN": "1000000",
     }
     env.pop("DAGSTER_HOME", None)
