@@ -6,7 +6,8 @@ An empty frame is a figure that says so rather than a blank box.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
@@ -99,30 +100,33 @@ def gmv_rates(frame: pl.DataFrame) -> go.Figure:
 
 def engagement_trend(frame: pl.DataFrame) -> go.Figure:
     """Lines: Σ interactions / Σ views per day, one series per provider that reports them."""
-    title = "Engagement rate per day (likes + comments + shares per view)"
-    reported = frame.filter(pl.col("engagement_rate").is_not_null()) if len(frame) else frame
-    if reported.is_empty():
-        return _empty(title)
-    figure = go.Figure(layout={**LAYOUT, "title": title})
-    for provider in _providers(reported):
-        rows = reported.filter(pl.col("provider") == provider)
-        figure.add_scatter(
-            name=provider,
-            mode="lines+markers",
-            line_color=COLOURS.get(provider, OTHER),
-            x=_days(rows["session_date"].to_list()),
-            y=[round(v, 6) for v in rows["engagement_rate"].to_list()],
-            hovertemplate="%{x}: %{y:.2%}<extra>" + provider + "</extra>",
-        )
-    figure.update_xaxes(type="category")
+    figure = _lines(
+        frame,
+        "Engagement rate per day (likes + comments + shares per view)",
+        "session_date",
+        "engagement_rate",
+        "%{y:.2%}",
+        lambda values: [round(v, 6) for v in values],
+    )
     figure.update_yaxes(tickformat=".1%")
     return figure
 
 
 def followers_growth(frame: pl.DataFrame) -> go.Figure:
     """Lines: the latest known follower total per day, one series per provider."""
-    title = "Followers per provider"
-    known = frame.filter(pl.col("followers_total").is_not_null()) if len(frame) else frame
+    return _lines(frame, "Followers per provider", "date", "followers_total", "%{y:,}", list)
+
+
+def _lines(
+    frame: pl.DataFrame,
+    title: str,
+    day: str,
+    value: str,
+    shown: str,
+    values: Callable[[list[Any]], list[Any]],
+) -> go.Figure:
+    """One line per provider of ``value`` by ``day``, over the rows that report it."""
+    known = frame.filter(pl.col(value).is_not_null()) if len(frame) else frame
     if known.is_empty():
         return _empty(title)
     figure = go.Figure(layout={**LAYOUT, "title": title})
@@ -132,9 +136,9 @@ def followers_growth(frame: pl.DataFrame) -> go.Figure:
             name=provider,
             mode="lines+markers",
             line_color=COLOURS.get(provider, OTHER),
-            x=_days(rows["date"].to_list()),
-            y=rows["followers_total"].to_list(),
-            hovertemplate="%{x}: %{y:,}<extra>" + provider + "</extra>",
+            x=_days(rows[day].to_list()),
+            y=values(rows[value].to_list()),
+            hovertemplate="%{x}: " + shown + "<extra>" + provider + "</extra>",
         )
     figure.update_xaxes(type="category")
     return figure
