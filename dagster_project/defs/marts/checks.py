@@ -59,6 +59,13 @@ def _sample(rows: Sequence[tuple[object, ...]]) -> str:
     return shown + (f" and {len(rows) - SAMPLE} more" if len(rows) > SAMPLE else "")
 
 
+def _offenders(rows: Sequence[tuple[object, ...]], bad: str, good: str) -> Outcome:
+    """Fails naming how many rows break the rule, and the first of them; else passes."""
+    if rows:
+        return Outcome(False, f"{len(rows)} {bad}: {_sample(rows)}", len(rows))
+    return Outcome(True, good)
+
+
 def grain_unique(con: duckdb.DuckDBPyConnection, mart: Mart, window: Window) -> Outcome:
     """One row per grain: the window's keys appear once in the whole table."""
     keys = ", ".join(f'"{c}"' for c in mart.grain)
@@ -123,13 +130,11 @@ def gmv_usd_matches_rate(con: duckdb.DuckDBPyConnection, window: Window) -> Outc
         "order by 1, 2",
         window,
     )
-    if rows:
-        return Outcome(
-            False,
-            f"{len(rows)} sessions whose gmv_usd is not round(gmv * rate, 2): {_sample(rows)}",
-            len(rows),
-        )
-    return Outcome(True, "gmv_usd = round(gmv * usd_per_unit, 2) for every session")
+    return _offenders(
+        rows,
+        "sessions whose gmv_usd is not round(gmv * rate, 2)",
+        "gmv_usd = round(gmv * usd_per_unit, 2) for every session",
+    )
 
 
 def ended_after_started(con: duckdb.DuckDBPyConnection, window: Window) -> Outcome:
@@ -141,11 +146,9 @@ def ended_after_started(con: duckdb.DuckDBPyConnection, window: Window) -> Outco
         "and ended_at < started_at order by 1, 2",
         window,
     )
-    if rows:
-        return Outcome(
-            False, f"{len(rows)} ended sessions end before they start: {_sample(rows)}", len(rows)
-        )
-    return Outcome(True, "every ended session ends after it starts")
+    return _offenders(
+        rows, "ended sessions end before they start", "every ended session ends after it starts"
+    )
 
 
 def stale_providers(latest: dict[str, date | None], lookback: dict[str, int], today: date) -> str:
