@@ -28,7 +28,7 @@ from dagster import (
 from dagster._utils.schedules import is_valid_cron_string
 from dlt.common.configuration.accessors import config as dlt_config
 
-from pipelines.config import DEFAULT_DAILY_CRON
+from pipelines.config import DEFAULT_DAILY_CRON, ProviderConfig
 from pipelines.errors import ConfigError
 from pipelines.registry import SPECS
 from pipelines.spec import ProviderSpec
@@ -61,8 +61,8 @@ def _cron(spec: ProviderSpec[Any], key: str, default: str) -> tuple[str, str | N
     return str(chosen), None
 
 
-def _unusable(spec: ProviderSpec[Any]) -> str | None:
-    """Why the provider cannot run now (unconfigured or misconfigured), else None."""
+def _config(spec: ProviderSpec[Any]) -> ProviderConfig | str:
+    """The provider's configuration, or why it cannot run now (unconfigured, misconfigured)."""
     try:
         config = spec.read_config()
     except ConfigError as exc:
@@ -72,7 +72,7 @@ def _unusable(spec: ProviderSpec[Any]) -> str | None:
             f"{spec.name}: not configured: set sources.{spec.name} in .dlt/ or "
             f"SOURCES__{spec.name.upper()}__... for the code location"
         )
-    return None
+    return config
 
 
 def daily_window(tick: datetime, lookback_days: int) -> tuple[date, date]:
@@ -105,11 +105,9 @@ def daily_schedule(spec: ProviderSpec[Any]) -> ScheduleDefinition:
         ),
     )
     def _daily(context: ScheduleEvaluationContext) -> RunRequest | SkipReason:
-        problem = bad_cron or _unusable(spec)
-        if problem:
-            return SkipReason(problem)
-        config = spec.read_config()
-        assert config is not None  # _unusable said it is configured
+        config = bad_cron or _config(spec)
+        if isinstance(config, str):
+            return SkipReason(config)
         tick = context.scheduled_execution_time or datetime.now(UTC)
         try:
             first, last = daily_window(tick, config.lookback_days)
@@ -149,9 +147,9 @@ def snapshot_schedule(spec: ProviderSpec[Any]) -> ScheduleDefinition:
         ),
     )
     def _snapshots(context: ScheduleEvaluationContext) -> RunRequest | SkipReason:
-        problem = bad_cron or _unusable(spec)
-        if problem:
-            return SkipReason(problem)
+        config = bad_cron or _config(spec)
+        if isinstance(config, str):
+            return SkipReason(config)
         return RunRequest(tags=COMMAND_TAG)
 
     return _snapshots
