@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from sandbox import SandboxConfig, SandboxServer
+from tests.postgres import Cluster, cluster
 from warehouse import paths
 
 # Every test world is frozen at this instant, so hand-checked figures never drift.
@@ -43,3 +45,17 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox: SandboxS
     for key in ("LSW_STATE_DIR", "DAGSTER_HOME"):
         monkeypatch.setenv(key, os.environ[key])
     return target
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[Cluster]:
+    """One real PostgreSQL server per test process (tests/postgres.py); never skipped."""
+    folder = Path(tempfile.mkdtemp(prefix="lsw-pg-"))
+    with cluster(folder) as running:
+        yield running
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: Cluster) -> str:
+    """The URL of a fresh, empty database on the session's server, for this test alone."""
+    return postgres_cluster.create_database()
