@@ -83,11 +83,9 @@ def cluster(folder: Path) -> Iterator[Cluster]:
     data = folder / "data"
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres")
+    initdb = [server_bin("initdb"), "-D", str(data), "-A", "trust", "-U", USER, "--no-sync"]
     subprocess.run(
-        _as_server_user(
-            [server_bin("initdb"), "-D", str(data), "-A", "trust", "-U", USER, "--no-sync"]
-            + ["-E", "UTF8"]
-        ),
+        _as_server_user([*initdb, "-E", "UTF8"]),
         check=True,
         capture_output=True,
     )

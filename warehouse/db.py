@@ -8,6 +8,8 @@ never block a scheduled run for longer than their query.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,9 +23,19 @@ from warehouse.locks import OPEN_WAIT_S, while_locked, writer_lock
 
 log = logging.getLogger("lsw.warehouse")
 WAITING = "waiting for the warehouse (held by another process)"
+SAY_AGAIN_AFTER_S = 60.0  # a run waits at several steps (load, marts): one note a minute is enough
+
+_said_at: list[float] = []
+_said_lock = threading.Lock()
 
 
 def say_waiting() -> None:
+    """Tell the user why nothing moves: once, then again only if a minute has passed."""
+    with _said_lock:
+        now = time.monotonic()
+        if _said_at and now - _said_at[0] < SAY_AGAIN_AFTER_S:
+            return
+        _said_at[:] = [now]
     log.warning(WAITING)
 
 
