@@ -8,12 +8,16 @@ it. Three nets keep requests under it:
   ``shared_key`` the count lives in SQLite under the state directory
   (``$LSW_STATE_DIR/ratelimit.sqlite``, one table per key, a file lock around each take), so
   every process on the machine that uses the same provider and client id shares one
-  count. The window is counted ``slack_s`` longer than the provider's, because the provider
-  counts arrivals and requests do not all take equally long to arrive.
+  count; with ``LSW_STATE_URL`` it lives in PostgreSQL instead (pyrate-limiter's
+  ``PostgresBucket``: a table per key, locked around each take, timed by the server's
+  clock), so every process on every machine shares it. The window is counted ``slack_s``
+  longer than the provider's, because the provider counts arrivals and requests do not all
+  take equally long to arrive.
 - ``QuotaWatch``: the provider's own ``x-ratelimit-*`` headers (any case). When they say the
   quota left is no more than what is already in flight, and the provider counts more
   requests than our own count let through, nothing more is sent until the reset: that
-  covers other users of the same client id we cannot count (another machine).
+  covers other users of the same client id we cannot count (another app, or a machine
+  without the shared state database).
 - a refusal for the rate limit (HTTP 429, or a provider's own code such as Trovo's 11706) is
   waited out until the reset the headers name, holding every thread of the client; the
   request is then sent again (``pipelines/http.py``).
@@ -32,11 +36,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyrate_limiter import Duration, InMemoryBucket, Limiter, Rate, SQLiteBucket
+from psycopg import sql
+from psycopg_pool import ConnectionPool
+from pyrate_limiter import Duration, InMemoryBucket, Limiter, PostgresBucket, Rate, SQLiteBucket
+
+from pipelines.statedb import conninfo, state_url
 
 log = logging.getLogger("lsw.ratelimit")
 
 STATE_FILE = "ratelimit.sqlite"
+POOL_SIZE = 2  # a process takes one slot at a time (the limiter's lock); one more for counting
 EPOCH_THRESHOLD = 1_000_000_000  # a reset above this is a unix time, below it seconds to wait
 
 
@@ -60,7 +69,8 @@ class ClientLimit:
 
     At most ``limit`` requests in any ``window_s + slack_s`` seconds. ``shared_key`` None
     counts this client's requests only (in memory); a key counts every process's requests
-    under that key in the state directory's SQLite file.
+    under that key: in the state database when ``LSW_STATE_URL`` is set (every machine's),
+    else in the state directory's SQLite file (this machine's).
     """
 
     def __init__(
@@ -71,8 +81,15 @@ class ClientLimit:
         rate = Rate(limit, max(1, round(self.window_s * Duration.SECOND)))
         self._reader: sqlite3.Connection | None = None
         self._lock = threading.Lock()
+        url = state_url() if shared_key is not None else None
+        self._bucket: InMemoryBucket | SQLiteBucket | PostgresBucket
         if shared_key is None:
-            self._bucket: InMemoryBucket | SQLiteBucket = InMemoryBucket([rate])
+            self._bucket = InMemoryBucket([rate])
+        elif url is not None:
+            pool = ConnectionPool(
+                conninfo(url, "ratelimit"), min_size=1, max_size=POOL_SIZE, open=True
+            )
+            self._bucket = PostgresBucket(pool, shared_key, [rate])
         else:
             path = state_file()
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -93,6 +110,14 @@ class ClientLimit:
         if isinstance(self._bucket, InMemoryBucket):
             stamps = [item.timestamp for item in list(self._bucket.items)]
             return len(stamps) - bisect.bisect_left(stamps, since)
+        if isinstance(self._bucket, PostgresBucket):
+            query = sql.SQL(
+                "select count(*) from {} where item_timestamp >= to_timestamp(%s)"
+            ).format(sql.Identifier(f"ratelimit___{self._bucket.table}"))
+            with self._bucket.pool.connection() as con:
+                found = con.execute(query, (since / 1000,)).fetchone()
+            assert found is not None
+            return int(found[0])
         assert self._reader is not None
         with self._lock:
             row = self._reader.execute(
