@@ -38,7 +38,15 @@ from pathlib import Path
 
 from psycopg import sql
 from psycopg_pool import ConnectionPool
-from pyrate_limiter import Duration, InMemoryBucket, Limiter, PostgresBucket, Rate, SQLiteBucket
+from pyrate_limiter import (
+    Duration,
+    InMemoryBucket,
+    Limiter,
+    PostgresBucket,
+    Rate,
+    RateItem,
+    SQLiteBucket,
+)
 
 from pipelines.statedb import conninfo, state_url
 
@@ -54,6 +62,21 @@ def limit_key(provider: str, *identity: str | None) -> str:
     id, an API key). Identity values are hashed, so a key names no credential."""
     digest = hashlib.sha256(json.dumps(list(identity)).encode()).hexdigest()[:16]
     return f"{provider}_{digest}"
+
+
+class ServerTimedBucket(PostgresBucket):
+    """pyrate-limiter's PostgreSQL bucket, every attempt stamped with the server's time.
+
+    The limiter stamps a retry with its first stamp plus the wait it planned; a worker that
+    slept longer (a busy machine) would record its request as sent earlier than it was, and
+    the request would leave every other worker's window early.
+    """
+
+    def put(self, item: RateItem) -> bool:
+        item.timestamp = self.now()
+        admitted = super().put(item)
+        assert isinstance(admitted, bool)
+        return admitted
 
 
 def state_file() -> Path:
@@ -89,7 +112,7 @@ class ClientLimit:
             pool = ConnectionPool(
                 conninfo(url, "ratelimit"), min_size=1, max_size=POOL_SIZE, open=True
             )
-            self._bucket = PostgresBucket(pool, shared_key, [rate])
+            self._bucket = ServerTimedBucket(pool, shared_key, [rate])
         else:
             path = state_file()
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
