@@ -23,7 +23,7 @@ import psycopg
 from psycopg.rows import class_row
 
 from live.store import Landed, Record
-from pipelines.statedb import SCHEMA, connect, create_once, redacted
+from pipelines.statedb import SCHEMA, StateDbError, cause, connect, create_once, redacted
 
 TABLE = f"{SCHEMA}.landing"
 DDL = f"""
@@ -66,7 +66,12 @@ class PostgresLandingStore:
     def _connection(self) -> psycopg.Connection[tuple[object, ...]]:
         """The open connection (the caller holds the lock); a broken one is replaced."""
         if self._con is None or self._con.closed:
-            self._con = connect(self._url, "landing")
+            try:
+                self._con = connect(self._url, "landing")
+            except psycopg.Error as error:
+                raise StateDbError(
+                    f"landing store {self.where}: cannot be reached: {cause(error)}"
+                ) from None
         return self._con
 
     def add(self, records: Sequence[Record]) -> list[bool]:

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg.conninfo import make_conninfo
 
+from pipelines.errors import ConfigError
+
 ENV = "LSW_STATE_URL"
 SCHEMA = "lsw_state"  # the token store's and the landing store's tables
 DDL_LOCK = 0x6C7377_737461  # serialises the first creation of the tables ("lsw", "sta")
@@ -36,8 +38,13 @@ OPTIONS: dict[str, str | int] = {
 }
 
 
-class StateUrlError(ValueError):
+class StateUrlError(ConfigError, ValueError):
     """``LSW_STATE_URL`` is set but is not a PostgreSQL URL (one line, no password)."""
+
+
+class StateDbError(RuntimeError):
+    """The state database cannot be used: one line naming what (a table and the URL, its
+    password masked) and why."""
 
 
 def state_url() -> str | None:

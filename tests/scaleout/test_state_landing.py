@@ -20,6 +20,7 @@ from live.credentials import load_secret
 from live.lisa_events import SOURCE
 from live.pg_store import PostgresLandingStore
 from live.store import Record, existing_store, open_store
+from pipelines.statedb import StateDbError
 from pipelines.tokens import PostgresTokenStore
 from tests.live.test_receiver import event
 
@@ -175,3 +176,14 @@ def test_a_receiver_killed_keeps_every_acknowledged_delivery_once_after_redelive
         assert set(landed) == set(attempted)
         assert len(acknowledged) >= 200
     assert not (tmp_path / "state" / "landing.sqlite3").exists()
+
+
+def test_an_unreachable_database_is_one_line_without_the_password() -> None:
+    with pytest.raises(StateDbError) as caught:
+        PostgresLandingStore("postgresql://lsw:hunter2-secret@127.0.0.1:9/state")
+    message = str(caught.value)
+    assert message.startswith(
+        "landing store postgresql://lsw:***@127.0.0.1:9/state lsw_state.landing: cannot be "
+        "reached: "
+    )
+    assert "hunter2" not in message and "\n" not in message
