@@ -36,8 +36,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 from psycopg import sql
-from psycopg_pool import ConnectionPool, PoolClosed
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 from pyrate_limiter import (
     Duration,
     InMemoryBucket,
@@ -48,11 +49,20 @@ from pyrate_limiter import (
     SQLiteBucket,
 )
 
-from pipelines.statedb import conninfo, state_url
+from pipelines.errors import ProviderError
+from pipelines.statedb import (
+    CONNECT_TIMEOUT_S,
+    cause,
+    connect,
+    conninfo,
+    redacted,
+    state_url,
+)
 
 log = logging.getLogger("lsw.ratelimit")
 
 STATE_FILE = "ratelimit.sqlite"
+CONTENDED_RETRY_MS = 5
 POOL_SIZE = 2  # a process takes one slot at a time (the limiter's lock); one more for counting
 EPOCH_THRESHOLD = 1_000_000_000  # a reset above this is a unix time, below it seconds to wait
 
@@ -89,6 +99,30 @@ class ServerTimedBucket(PostgresBucket):
         return leaked
 
 
+def _postgres_bucket(url: str, key: str, rate: Rate) -> ServerTimedBucket:
+    """The shared count in the state database. One that cannot be reached is the provider's
+    failure, in one line (tried once first: the pool would retry in the background, logging
+    each failure)."""
+    provider = key.rsplit("_", 1)[0]  # limit_key: "<provider>_<digest>"
+    where = f"shared rate limit {redacted(url)}"
+    try:
+        connect(url, "ratelimit").close()
+    except psycopg.Error as error:
+        raise ProviderError(provider, where, f"cannot be reached: {cause(error)}") from None
+    pool = ConnectionPool(
+        conninfo(url, "ratelimit"),
+        min_size=1,
+        max_size=POOL_SIZE,
+        timeout=CONNECT_TIMEOUT_S,
+        open=True,
+    )
+    try:
+        return ServerTimedBucket(pool, key, [rate])
+    except (psycopg.Error, PoolTimeout) as error:
+        pool.close()
+        raise ProviderError(provider, where, f"cannot be used: {cause(error)}") from None
+
+
 def state_file() -> Path:
     """Where shared counts live: beside the token store, under the state directory."""
     from warehouse.paths import state_dir
@@ -119,10 +153,7 @@ class ClientLimit:
         if shared_key is None:
             self._bucket = InMemoryBucket([rate])
         elif url is not None:
-            pool = ConnectionPool(
-                conninfo(url, "ratelimit"), min_size=1, max_size=POOL_SIZE, open=True
-            )
-            self._bucket = ServerTimedBucket(pool, shared_key, [rate])
+            self._bucket = _postgres_bucket(url, shared_key, rate)
         else:
             path = state_file()
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -131,7 +162,11 @@ class ClientLimit:
             )
             # a connection of our own to count with: the bucket's is the limiter's
             self._reader = sqlite3.connect(path, check_same_thread=False)
-        self._limiter = Limiter(self._bucket)
+        # A PostgreSQL take that finds the count's table locked by another worker's take is
+        # refused at once (NOWAIT) and tried again after the limiter's buffer: 5 ms, not the
+        # default 50 ms, which would cost each collision half a provider round trip.
+        buffer_ms = CONTENDED_RETRY_MS if isinstance(self._bucket, PostgresBucket) else 50
+        self._limiter = Limiter(self._bucket, buffer_ms=buffer_ms)
 
     def take(self, name: str) -> None:
         """Block until a request may go."""

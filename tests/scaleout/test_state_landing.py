@@ -187,3 +187,24 @@ def test_an_unreachable_database_is_one_line_without_the_password() -> None:
         "reached: "
     )
     assert "hunter2" not in message and "\n" not in message
+
+
+def test_the_sensor_drains_the_postgres_store_into_the_warehouse(
+    warehouse: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dagster import SensorResult, SkipReason
+
+    from tests.dagster_project.test_live_sensor import evaluate, query
+
+    monkeypatch.setenv("LSW_STATE_URL", postgres_url)
+    skipped = evaluate()
+    assert isinstance(skipped, SkipReason) and skipped.skip_message == "nothing new after record 0"
+    events = [event(eventType="Show:update") for _ in range(3)]
+    with PostgresLandingStore(postgres_url) as store:  # as a receiver on another machine would
+        store.add([Record(SOURCE, e["id"], 0.0, orjson.dumps(e)) for e in events])
+        last = store.read(0, 10)[-1].seq
+    result = evaluate()
+    assert isinstance(result, SensorResult) and result.cursor == str(last)
+    assert query(warehouse, "select count(*) from live.lisa_events") == [(3,)]
+    assert isinstance(evaluate(result.cursor), SkipReason)
+    assert not (warehouse.parent / ".lsw" / "landing.sqlite3").exists()

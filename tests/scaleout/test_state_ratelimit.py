@@ -8,7 +8,10 @@ import sys
 from pathlib import Path
 
 import psycopg
+import pytest
 
+from pipelines.errors import ProviderError
+from pipelines.http import HttpSettings, ProviderClient
 from pipelines.ratelimit import limit_key
 from sandbox import SandboxServer
 from sandbox.providers.trovo.catalog import DEFAULT_CLIENT_ID
@@ -73,3 +76,18 @@ def test_four_workers_counting_on_their_own_machines_pass_it(
     sandbox.set_knobs("trovo", rate_limit=LIMIT, rate_window_s=WINDOW_S)
     assert [code for code, _ in _workers(sandbox, tmp_path, None)] != [0] * WORKERS
     assert sandbox.stats()["trovo"]["over_limit"] > 0
+
+
+def test_an_unreachable_state_database_fails_the_provider_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LSW_STATE_URL", "postgresql://lsw:hunter2-secret@127.0.0.1:9/state")
+    settings = HttpSettings(rate_limit=5, shared_limit_key=limit_key("tiktok_shop", "key-x"))
+    with pytest.raises(ProviderError) as caught:
+        ProviderClient("tiktok_shop", "http://127.0.0.1:9", settings=settings)
+    message = str(caught.value)
+    assert message.startswith(
+        "tiktok_shop: shared rate limit postgresql://lsw:***@127.0.0.1:9/state: cannot be "
+        "reached: connection failed: "
+    )
+    assert "hunter2" not in message and "\n" not in message
