@@ -75,12 +75,25 @@ def limit_key(provider: str, *identity: str | None) -> str:
 
 
 class ServerTimedBucket(PostgresBucket):
-    """pyrate-limiter's PostgreSQL bucket, every attempt stamped with the server's time.
+    """pyrate-limiter's PostgreSQL bucket, every request recorded at the server's time of
+    its admission.
 
-    The limiter stamps a retry with its first stamp plus the wait it planned; a worker that
-    slept longer (a busy machine) would record its request as sent earlier than it was, and
-    the request would leave every other worker's window early.
+    The library records the time the limiter stamped on the request before the take: a retry
+    carries its first stamp plus the wait the limiter planned, and any take carries the time
+    before it waited for the CPU and locked the table. A worker slower than planned (a busy
+    machine) would then record its request as sent earlier than it was, and the request
+    would leave every other worker's window early: they could send one too many. So each
+    attempt is stamped afresh, and the row gets the later of that stamp and the server's
+    clock at the insert, under the table's lock.
     """
+
+    def __init__(self, pool: ConnectionPool, table: str, rates: list[Rate]) -> None:
+        super().__init__(pool, table, rates)
+        self._q_put = sql.SQL(
+            "insert into {} (name, weight, item_timestamp) "
+            "select %s, %s, greatest(to_timestamp(%s), clock_timestamp()) "
+            "from generate_series(1, %s)"
+        ).format(sql.Identifier(f"ratelimit___{self.table}"))
 
     def put(self, item: RateItem) -> bool:
         item.timestamp = self.now()
