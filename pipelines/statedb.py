@@ -7,8 +7,8 @@ refresh at a time per account, one copy of each caught record, one count per rat
 
 Every connection is opened here, the same way: the session's time zone is UTC (the rate-limit
 bucket stores naive timestamps, and two machines must read them alike), TCP keepalives are on
-(a machine that vanishes releases its locks within a minute, not after the kernel's two hours)
-and the URL's password never appears in a message.
+at both ends (a machine that vanishes releases its locks within about a minute, not after the
+kernel's two hours) and the URL's password never appears in a message.
 """
 
 from __future__ import annotations
@@ -27,10 +27,15 @@ DDL_LOCK = 0x6C7377_737461  # serialises the first creation of the tables ("lsw"
 SCHEMES = ("postgresql", "postgres")
 CONNECT_TIMEOUT_S = 10
 
-# libpq options every connection gets: UTC, keepalives that notice a dead peer in ~1 min
+# Every connection: UTC, and TCP keepalives on both ends, so that a dead peer is noticed in
+# about a minute (by libpq here, and by the server through the session's own settings: a
+# machine that vanishes while holding an account's lock releases it then, not in 2 hours)
+SERVER_KEEPALIVES = (
+    "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3"
+)
 OPTIONS: dict[str, str | int] = {
     "connect_timeout": CONNECT_TIMEOUT_S,
-    "options": "-c TimeZone=UTC",
+    "options": f"-c TimeZone=UTC {SERVER_KEEPALIVES}",
     "keepalives": 1,
     "keepalives_idle": 30,
     "keepalives_interval": 10,

@@ -15,6 +15,7 @@ import pytest
 from pipelines.registry import SPECS
 from pipelines.shopee.api import ShopeeApi
 from pipelines.shopee.settings import ShopeeConfig
+from pipelines.statedb import connect
 from pipelines.tokens import PostgresTokenStore, Tokens, TokenStoreError, default_store
 from sandbox import SandboxServer
 from tests.conftest import FROZEN_AT
@@ -149,3 +150,14 @@ def test_an_unreachable_server_is_one_line_without_the_password(
     monkeypatch.setenv("LSW_STATE_URL", "mysql://db/state")
     with pytest.raises(ValueError, match="LSW_STATE_URL: 'mysql://db/state' is not a PostgreSQL"):
         default_store()
+
+
+def test_every_connection_is_utc_and_keeps_alive_at_both_ends(postgres_url: str) -> None:
+    """The server notices a vanished machine in about a minute and releases its locks."""
+    with connect(postgres_url, "tokens") as con:
+        shown = [
+            con.execute(f"show {name}").fetchone()
+            for name in ("TimeZone", "tcp_keepalives_idle", "tcp_keepalives_interval")
+        ]
+        assert shown == [("UTC",), ("30",), ("10",)]
+        assert con.info.get_parameters()["keepalives_idle"] == "30"
