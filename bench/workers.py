@@ -15,7 +15,8 @@ window lets the first ``limit`` go at once) against the allowed rate and against
 worker's rate (what n workers would do with no limit), and requests the sandbox refused for
 the rate limit (target 0).
 
-Run: ``uv run python -m bench.workers [--followers 50000] [--window 5] [--latency-ms 100]``.
+Run: ``uv run python -m bench.workers [--followers 50000] [--window 5] [--latency-ms 100]
+[--workers 1 2 4]``.
 """
 
 from __future__ import annotations
@@ -171,6 +172,7 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=5.0, help="Trovo's 60 s, shortened")
     parser.add_argument("--latency-ms", type=float, default=100.0)
     parser.add_argument("--scale", type=int, default=7, help="4 own channels per unit")
+    parser.add_argument("--workers", type=int, nargs="+", default=list(WORKER_COUNTS))
     args = parser.parse_args()
     limit = round(RATE_LIMIT * args.window / RATE_WINDOW_S)
     allowed = limit / args.window
@@ -206,7 +208,7 @@ def main() -> None:
         )
         print("|---:|---:|---:|---:|---:|---:|---:|---:|")
         single = 0.0
-        for workers in WORKER_COUNTS:
+        for workers in args.workers:
             sandbox.set_knobs(
                 "trovo", rate_limit=limit, rate_window_s=args.window, latency_ms=args.latency_ms
             )
@@ -222,7 +224,7 @@ def main() -> None:
             seconds = done[-1] - began
             gaps = [done[i] - done[i - limit] for i in range(limit, len(done))]
             steady = limit / (sum(gaps) / len(gaps)) if gaps else len(done) / seconds
-            single = single or steady  # the first run is one worker's, held back by latency
+            single = single or steady / workers  # the first run's rate, per worker
             print(
                 f"| {workers} | {requests:,} | {seconds:.1f} | {requests / seconds:.1f} "
                 f"| {steady:.1f} | {steady / allowed:.0%} | {workers * single:.1f} "

@@ -48,6 +48,7 @@ from pyrate_limiter import (
     RateItem,
     SQLiteBucket,
 )
+from pyrate_limiter.abstracts.algorithm import ADMITTED
 
 from pipelines.errors import ProviderError
 from pipelines.statedb import (
@@ -62,7 +63,7 @@ from pipelines.statedb import (
 log = logging.getLogger("lsw.ratelimit")
 
 STATE_FILE = "ratelimit.sqlite"
-CONTENDED_RETRY_MS = 5
+NOW_MS = "select (extract(epoch from clock_timestamp()) * 1000)::bigint"
 POOL_SIZE = 2  # a process takes one slot at a time (the limiter's lock); one more for counting
 EPOCH_THRESHOLD = 1_000_000_000  # a reset above this is a unix time, below it seconds to wait
 
@@ -75,31 +76,45 @@ def limit_key(provider: str, *identity: str | None) -> str:
 
 
 class ServerTimedBucket(PostgresBucket):
-    """pyrate-limiter's PostgreSQL bucket, every request recorded at the server's time of
-    its admission.
+    """pyrate-limiter's PostgreSQL bucket, taking its turn in a queue and recording each
+    request at the server's time of its admission.
 
-    The library records the time the limiter stamped on the request before the take: a retry
-    carries its first stamp plus the wait the limiter planned, and any take carries the time
-    before it waited for the CPU and locked the table. A worker slower than planned (a busy
-    machine) would then record its request as sent earlier than it was, and the request
-    would leave every other worker's window early: they could send one too many. So each
-    attempt is stamped afresh, and the row gets the later of that stamp and the server's
-    clock at the insert, under the table's lock.
+    The library's take locks the count's table with NOWAIT: a worker that finds another's
+    take under way is refused at once and polls again, and with many workers on few cores
+    the polling itself delays the worker that was admitted. It also records the time the
+    limiter stamped before the take (a retry carries its first stamp plus the wait it
+    planned), so a worker slower than planned records its request as sent earlier than it
+    was, and the request leaves every other worker's window early. Here a take waits its turn
+    for the lock (in the server, costing nothing), then reads the server's clock, counts and
+    records under it; the rest is the library's (its algorithm decides, its SQL counts).
     """
 
-    def __init__(self, pool: ConnectionPool, table: str, rates: list[Rate]) -> None:
-        super().__init__(pool, table, rates)
-        self._q_put = sql.SQL(
-            "insert into {} (name, weight, item_timestamp) "
-            "select %s, %s, greatest(to_timestamp(%s), clock_timestamp()) "
-            "from generate_series(1, %s)"
-        ).format(sql.Identifier(f"ratelimit___{self.table}"))
-
     def put(self, item: RateItem) -> bool:
-        item.timestamp = self.now()
-        admitted = super().put(item)
-        assert isinstance(admitted, bool)
-        return admitted
+        if item.weight == 0:
+            return self._record(item, ADMITTED)
+        with self._get_conn() as con:
+            con.execute(
+                sql.SQL("lock table {} in exclusive mode").format(
+                    sql.Identifier(f"ratelimit___{self.table}")
+                )
+            )
+            now = con.execute(NOW_MS).fetchone()
+            assert now is not None
+            item.timestamp = int(now[0])
+            starts = [self._algorithm.window_start(r, item.timestamp) / 1000 for r in self.rates]
+            counts = con.execute(self._q_count_windows, starts).fetchone()
+
+            def peek_timestamp(offset: int) -> int | None:
+                row = con.execute(self._q_peek, (offset,)).fetchone()
+                return None if row is None else int(row[2])
+
+            decision = self._algorithm.decide(
+                self.rates, counts, item.weight, item.timestamp, peek_timestamp
+            )
+            if not self._record(item, decision):
+                return False
+            con.execute(self._q_put, (item.name, item.weight, item.timestamp / 1000, item.weight))
+        return True
 
     def leak(self, current_timestamp: int | None = None) -> int:
         """Drop requests older than the window; nothing once closed (the limiter's leak
@@ -175,11 +190,7 @@ class ClientLimit:
             )
             # a connection of our own to count with: the bucket's is the limiter's
             self._reader = sqlite3.connect(path, check_same_thread=False)
-        # A PostgreSQL take that finds the count's table locked by another worker's take is
-        # refused at once (NOWAIT) and tried again after the limiter's buffer: 5 ms, not the
-        # default 50 ms, which would cost each collision half a provider round trip.
-        buffer_ms = CONTENDED_RETRY_MS if isinstance(self._bucket, PostgresBucket) else 50
-        self._limiter = Limiter(self._bucket, buffer_ms=buffer_ms)
+        self._limiter = Limiter(self._bucket)
 
     def take(self, name: str) -> None:
         """Block until a request may go."""
