@@ -12,7 +12,7 @@ from live.credentials import ensure_secret, load_secret
 from live.group_commit import MAX_BATCH, GroupCommitter
 from live.lisa_api import WebhookApi
 from live.receiver import MAX_BODY, PATH, build_app
-from live.store import SqliteLandingStore
+from live.store import open_store
 from pipelines.lisa.settings import LisaConfig
 
 
@@ -36,7 +36,7 @@ def serve(
     ensure_secret()  # subscribe and serve agree on one secret, whoever comes first
     sock = bind(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
-    store = SqliteLandingStore(checkpoint_s=1.0)
+    store = open_store(checkpoint_s=1.0)
     committer = GroupCommitter(store, max_batch)
     api = WebhookApi(verify_with) if verify_with is not None else None
     app = build_app(
@@ -58,7 +58,7 @@ def serve(
     gc.collect()
     gc.freeze()
     print(f"listening on http://{bound_host}:{bound_port}{PATH}", flush=True)
-    print(f"landing store {store.path}", file=sys.stderr, flush=True)
+    print(f"landing store {store.where}", file=sys.stderr, flush=True)
     try:
         server.run(sockets=[sock])
     finally:

@@ -4,8 +4,8 @@ SQLite in WAL mode with ``synchronous=FULL``: a commit returns only after the wr
 is fsynced, so a record whose commit returned survives SIGKILL and power loss. Each record is
 keyed by (source, record id) and stored with ``INSERT OR IGNORE``: a comment polled twice or
 an event delivered twice is stored once. The store does not need the DuckDB warehouse, which a
-scheduled load may hold for minutes. ``LandingStore`` is the interface; a server database can
-implement it later.
+scheduled load may hold for minutes. ``LandingStore`` is the interface; with ``LSW_STATE_URL``
+set, ``open_store`` gives the PostgreSQL one (live/pg_store.py) that machines share.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from pipelines.statedb import state_url
 from warehouse.paths import state_dir
 
 FILE_NAME = "landing.sqlite3"
@@ -59,6 +60,11 @@ class Landed:
 class LandingStore(Protocol):
     """What the poller, the receiver and the sensor need from a landing store."""
 
+    @property
+    def where(self) -> str:
+        """Where the records are, for messages (a path, or a URL without its password)."""
+        ...
+
     def add(self, records: Sequence[Record]) -> list[bool]:
         """Store ``records`` in one transaction; durable when this returns. One flag per
         record: True if it was new, False if the store already held its (source, id)."""
@@ -78,6 +84,25 @@ class LandingStore(Protocol):
 def default_path() -> Path:
     """``landing.sqlite3`` under the state directory (``LSW_STATE_DIR``)."""
     return state_dir() / FILE_NAME
+
+
+def open_store(*, checkpoint_s: float | None = None) -> LandingStore:
+    """The configured landing store: the state database's table with ``LSW_STATE_URL``,
+    else the state directory's SQLite file (``checkpoint_s`` applies to that one)."""
+    url = state_url()
+    if url is not None:
+        from live.pg_store import PostgresLandingStore
+
+        return PostgresLandingStore(url)
+    return SqliteLandingStore(checkpoint_s=checkpoint_s)
+
+
+def existing_store() -> LandingStore | None:
+    """The configured store when it may hold records, else None (no SQLite file yet: nothing
+    has been caught, and a reader should not create one)."""
+    if state_url() is None and not default_path().exists():
+        return None
+    return open_store()
 
 
 class SqliteLandingStore:
@@ -100,6 +125,7 @@ class SqliteLandingStore:
         self._con.execute("pragma synchronous = full")
         self._con.execute(SCHEMA)
         self.path.chmod(0o600)
+        self.where = str(self.path)
         self._stop = threading.Event()
         self._checkpointer: threading.Thread | None = None
         if checkpoint_s is not None:

@@ -177,6 +177,7 @@ def demo(
         # the sandbox's made-up credentials: their tokens stay with the demo, out of the
         # user's own token store
         os.environ["LSW_TOKEN_DIR"] = str(paths.state_dir(target) / "sandbox-tokens")
+        os.environ.pop("LSW_STATE_URL", None)  # nor in a shared state database: all local
         providers = [p for p, spec in SPECS.items() if spec.read_config() is not None]
         ok, line = _load(providers, start, end, "demo", quiet)
     print_summary(console, target, start, end)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from typing import Annotated
 
 import typer
@@ -29,7 +30,7 @@ def live(
     """Poll Shopee's live sessions for comments and metrics until SIGTERM or Ctrl-C."""
     from live.poller import Intervals, ShopeePoller
     from live.service import log_to_stderr, stop_on_signals
-    from live.store import SqliteLandingStore
+    from live.store import open_store
     from pipelines.registry import SPECS
     from pipelines.shopee.api import ShopeeApi
     from pipelines.shopee.settings import ShopeeConfig
@@ -46,7 +47,7 @@ def live(
     sessions = config.session_list()
     log = log_to_stderr("lsw.live")
     stop = stop_on_signals()
-    with ShopeeApi(config) as api, SqliteLandingStore() as store:
+    with ShopeeApi(config) as api, closing(open_store()) as store:
         poller = ShopeePoller(api, store, sessions, intervals, concurrency=config.concurrency)
         log.info(
             "lsw live: watching %d configured sessions (comments every %g s, metrics every %g s) "
@@ -54,7 +55,7 @@ def live(
             len(sessions),
             intervals.comment_s,
             intervals.metric_s,
-            store.path,
+            store.where,
         )
         try:
             poller.run(stop)

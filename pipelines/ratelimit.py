@@ -8,12 +8,16 @@ it. Three nets keep requests under it:
   ``shared_key`` the count lives in SQLite under the state directory
   (``$LSW_STATE_DIR/ratelimit.sqlite``, one table per key, a file lock around each take), so
   every process on the machine that uses the same provider and client id shares one
-  count. The window is counted ``slack_s`` longer than the provider's, because the provider
-  counts arrivals and requests do not all take equally long to arrive.
+  count; with ``LSW_STATE_URL`` it lives in PostgreSQL instead (pyrate-limiter's
+  ``PostgresBucket``: a table per key, locked around each take, timed by the server's
+  clock), so every process on every machine shares it. The window is counted ``slack_s``
+  longer than the provider's, because the provider counts arrivals and requests do not all
+  take equally long to arrive.
 - ``QuotaWatch``: the provider's own ``x-ratelimit-*`` headers (any case). When they say the
   quota left is no more than what is already in flight, and the provider counts more
   requests than our own count let through, nothing more is sent until the reset: that
-  covers other users of the same client id we cannot count (another machine).
+  covers other users of the same client id we cannot count (another app, or a machine
+  without the shared state database).
 - a refusal for the rate limit (HTTP 429, or a provider's own code such as Trovo's 11706) is
   waited out until the reset the headers name, holding every thread of the client; the
   request is then sent again (``pipelines/http.py``).
@@ -32,11 +36,35 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyrate_limiter import Duration, InMemoryBucket, Limiter, Rate, SQLiteBucket
+import psycopg
+from psycopg import sql
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
+from pyrate_limiter import (
+    Duration,
+    InMemoryBucket,
+    Limiter,
+    PostgresBucket,
+    Rate,
+    RateItem,
+    SQLiteBucket,
+)
+from pyrate_limiter.abstracts.algorithm import ADMITTED
+
+from pipelines.errors import ProviderError
+from pipelines.statedb import (
+    CONNECT_TIMEOUT_S,
+    cause,
+    connect,
+    conninfo,
+    redacted,
+    state_url,
+)
 
 log = logging.getLogger("lsw.ratelimit")
 
 STATE_FILE = "ratelimit.sqlite"
+NOW_MS = "select (extract(epoch from clock_timestamp()) * 1000)::bigint"
+POOL_SIZE = 2  # a process takes one slot at a time (the limiter's lock); one more for counting
 EPOCH_THRESHOLD = 1_000_000_000  # a reset above this is a unix time, below it seconds to wait
 
 
@@ -45,6 +73,82 @@ def limit_key(provider: str, *identity: str | None) -> str:
     id, an API key). Identity values are hashed, so a key names no credential."""
     digest = hashlib.sha256(json.dumps(list(identity)).encode()).hexdigest()[:16]
     return f"{provider}_{digest}"
+
+
+class ServerTimedBucket(PostgresBucket):
+    """pyrate-limiter's PostgreSQL bucket, taking its turn in a queue and recording each
+    request at the server's time of its admission.
+
+    The library's take locks the count's table with NOWAIT: a worker that finds another's
+    take under way is refused at once and polls again, and with many workers on few cores
+    the polling itself delays the worker that was admitted. It also records the time the
+    limiter stamped before the take (a retry carries its first stamp plus the wait it
+    planned), so a worker slower than planned records its request as sent earlier than it
+    was, and the request leaves every other worker's window early. Here a take waits its turn
+    for the lock (in the server, costing nothing), then reads the server's clock, counts and
+    records under it; the rest is the library's (its algorithm decides, its SQL counts).
+    """
+
+    def put(self, item: RateItem) -> bool:
+        if item.weight == 0:
+            return self._record(item, ADMITTED)
+        with self._get_conn() as con:
+            con.execute(
+                sql.SQL("lock table {} in exclusive mode").format(
+                    sql.Identifier(f"ratelimit___{self.table}")
+                )
+            )
+            now = con.execute(NOW_MS).fetchone()
+            assert now is not None
+            item.timestamp = int(now[0])
+            starts = [self._algorithm.window_start(r, item.timestamp) / 1000 for r in self.rates]
+            counts = con.execute(self._q_count_windows, starts).fetchone()
+
+            def peek_timestamp(offset: int) -> int | None:
+                row = con.execute(self._q_peek, (offset,)).fetchone()
+                return None if row is None else int(row[2])
+
+            decision = self._algorithm.decide(
+                self.rates, counts, item.weight, item.timestamp, peek_timestamp
+            )
+            if not self._record(item, decision):
+                return False
+            con.execute(self._q_put, (item.name, item.weight, item.timestamp / 1000, item.weight))
+        return True
+
+    def leak(self, current_timestamp: int | None = None) -> int:
+        """Drop requests older than the window; nothing once closed (the limiter's leak
+        thread may be half-way through a round when the client closes)."""
+        try:
+            leaked = super().leak(current_timestamp)
+        except PoolClosed:
+            return 0
+        assert isinstance(leaked, int)
+        return leaked
+
+
+def _postgres_bucket(url: str, key: str, rate: Rate) -> ServerTimedBucket:
+    """The shared count in the state database. One that cannot be reached is the provider's
+    failure, in one line (tried once first: the pool would retry in the background, logging
+    each failure)."""
+    provider = key.rsplit("_", 1)[0]  # limit_key: "<provider>_<digest>"
+    where = f"shared rate limit {redacted(url)}"
+    try:
+        connect(url, "ratelimit").close()
+    except psycopg.Error as error:
+        raise ProviderError(provider, where, f"cannot be reached: {cause(error)}") from None
+    pool = ConnectionPool(
+        conninfo(url, "ratelimit"),
+        min_size=1,
+        max_size=POOL_SIZE,
+        timeout=CONNECT_TIMEOUT_S,
+        open=True,
+    )
+    try:
+        return ServerTimedBucket(pool, key, [rate])
+    except (psycopg.Error, PoolTimeout) as error:
+        pool.close()
+        raise ProviderError(provider, where, f"cannot be used: {cause(error)}") from None
 
 
 def state_file() -> Path:
@@ -60,7 +164,8 @@ class ClientLimit:
 
     At most ``limit`` requests in any ``window_s + slack_s`` seconds. ``shared_key`` None
     counts this client's requests only (in memory); a key counts every process's requests
-    under that key in the state directory's SQLite file.
+    under that key: in the state database when ``LSW_STATE_URL`` is set (every machine's),
+    else in the state directory's SQLite file (this machine's).
     """
 
     def __init__(
@@ -71,8 +176,12 @@ class ClientLimit:
         rate = Rate(limit, max(1, round(self.window_s * Duration.SECOND)))
         self._reader: sqlite3.Connection | None = None
         self._lock = threading.Lock()
+        url = state_url() if shared_key is not None else None
+        self._bucket: InMemoryBucket | SQLiteBucket | PostgresBucket
         if shared_key is None:
-            self._bucket: InMemoryBucket | SQLiteBucket = InMemoryBucket([rate])
+            self._bucket = InMemoryBucket([rate])
+        elif url is not None:
+            self._bucket = _postgres_bucket(url, shared_key, rate)
         else:
             path = state_file()
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -93,6 +202,14 @@ class ClientLimit:
         if isinstance(self._bucket, InMemoryBucket):
             stamps = [item.timestamp for item in list(self._bucket.items)]
             return len(stamps) - bisect.bisect_left(stamps, since)
+        if isinstance(self._bucket, PostgresBucket):
+            query = sql.SQL(
+                "select count(*) from {} where item_timestamp >= to_timestamp(%s)"
+            ).format(sql.Identifier(f"ratelimit___{self._bucket.table}"))
+            with self._bucket.pool.connection() as con:
+                found = con.execute(query, (since / 1000,)).fetchone()
+            assert found is not None
+            return int(found[0])
         assert self._reader is not None
         with self._lock:
             row = self._reader.execute(

@@ -20,8 +20,10 @@ FROZEN_AT = datetime(2026, 11, 20, 12, 0, tzinfo=UTC).timestamp()
 
 @pytest.fixture(autouse=True)
 def _token_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test keeps its tokens in its own temp directory, never in the user's store."""
+    """Every test keeps its tokens in its own temp directory, never in the user's store (nor
+    in the user's shared state database: tests that want one set ``LSW_STATE_URL`` themselves)."""
     monkeypatch.setenv("LSW_TOKEN_DIR", str(tmp_path / "state" / "tokens"))
+    monkeypatch.delenv("LSW_STATE_URL", raising=False)
 
 
 @pytest.fixture

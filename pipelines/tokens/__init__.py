@@ -3,19 +3,23 @@
 Shopee refresh tokens work once: the refresh that spends one hands back the next, and losing
 that one locks the seller out until they authorise again. TokenKeeper is the policy (reuse,
 refresh under a lock, save before use, the chain rule); a TokenStore is where tokens
-persist (FileTokenStore: files in the user's token directory). User-facing notes:
+persist (FileTokenStore: files in the user's token directory; PostgresTokenStore: a table in
+the shared state database when ``LSW_STATE_URL`` is set). User-facing notes:
 docs/token-store.md.
 """
 
 import os
 from pathlib import Path
 
+from pipelines.statedb import state_url
 from pipelines.tokens.base import Tokens, TokenStore, TokenStoreError, fingerprint
 from pipelines.tokens.files import FileTokenStore
 from pipelines.tokens.keeper import TokenKeeper
+from pipelines.tokens.postgres import PostgresTokenStore
 
 __all__ = [
     "FileTokenStore",
+    "PostgresTokenStore",
     "TokenKeeper",
     "TokenStore",
     "TokenStoreError",
@@ -40,7 +44,13 @@ def token_dir() -> Path:
     return Path(data).expanduser().absolute() / "lsw" / "tokens"
 
 
-def default_store() -> FileTokenStore:
-    """The user's store (``token_dir()``): what every source and command uses unless a test
-    hands it another."""
+def default_store() -> TokenStore:
+    """The user's store: what every source and command uses unless a test hands it another.
+
+    With ``LSW_STATE_URL`` the shared state database (every machine's runs share it), else
+    the files under ``token_dir()`` (this machine's runs share them).
+    """
+    url = state_url()
+    if url is not None:
+        return PostgresTokenStore(url)
     return FileTokenStore(token_dir())

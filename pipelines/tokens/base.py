@@ -23,7 +23,7 @@ class Tokens:
 
 
 class TokenStore(Protocol):
-    """Where tokens persist: files under the state directory now, PostgreSQL later."""
+    """Where tokens persist: files in the token directory, or PostgreSQL (LSW_STATE_URL)."""
 
     def load(self, provider: str, account: str) -> Tokens | None:
         """The stored tokens, or None when the account has none yet."""
@@ -39,12 +39,13 @@ class TokenStore(Protocol):
 
 
 class TokenStoreError(ProviderError):
-    """The store cannot be used as it is: one line naming the file, never its contents.
+    """The store cannot be used as it is: one line naming the file (or the database table),
+    never its contents.
 
     A ProviderError, so a source reports it like any other failure of that provider.
     """
 
-    def __init__(self, provider: str, path: Path, cause: str) -> None:
+    def __init__(self, provider: str, path: Path | str, cause: str) -> None:
         self.path = path
         super().__init__(provider, "token store", f"{path}: {cause}")
 

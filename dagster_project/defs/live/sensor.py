@@ -12,6 +12,7 @@ tick that dies loads the same records again, which the load's record-id merge ig
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import closing
 from datetime import date
 
 from dagster import (
@@ -38,7 +39,7 @@ from dagster_project.defs.marts.assets import (
     PRODUCTS_KEY,
 )
 from dagster_project.resources import Warehouse
-from live.store import SqliteLandingStore, default_path
+from live.store import default_path, existing_store
 from pipelines.registry import SPECS
 from warehouse.calendar import first_day, today
 
@@ -76,13 +77,13 @@ def refresh(provider: str, days: Iterable[date], run_key: str) -> RunRequest | N
 def live_landing(
     context: SensorEvaluationContext, warehouse: Warehouse
 ) -> SensorResult | SkipReason:
-    path = default_path()
-    if not path.exists():
+    store = existing_store()
+    if store is None:
         return SkipReason(
-            f"no landing store at {path}: `lsw live` and `lsw webhooks serve` fill it"
+            f"no landing store at {default_path()}: `lsw live` and `lsw webhooks serve` fill it"
         )
     after = int(context.cursor or 0)
-    with SqliteLandingStore(path) as store:
+    with closing(store):
         records = store.read(after, BATCH)
     if not records:
         return SkipReason(f"nothing new after record {after}")
