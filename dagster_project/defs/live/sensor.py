@@ -38,6 +38,7 @@ from dagster_project.defs.marts.assets import (
     PRODUCTS_KEY,
 )
 from dagster_project.resources import Warehouse
+from dagster_project.tags import provider_tag
 from live.store import SqliteLandingStore, default_path
 from pipelines.registry import SPECS
 from warehouse.calendar import first_day, today
@@ -62,6 +63,7 @@ def refresh(provider: str, days: Iterable[date], run_key: str) -> RunRequest | N
             "dagster/asset_partition_range_start": inside[0].isoformat(),
             "dagster/asset_partition_range_end": inside[-1].isoformat(),
             "lsw/command": f"live refresh {provider}",
+            **provider_tag([provider]),
         },
     )
 
@@ -105,7 +107,11 @@ def live_landing(
     ]
     if drained.shopee_live:
         requests.append(
-            RunRequest(run_key=f"live-engagement-{seq}", asset_selection=[LIVE_ENGAGEMENT_KEY])
+            RunRequest(
+                run_key=f"live-engagement-{seq}",
+                asset_selection=[LIVE_ENGAGEMENT_KEY],
+                tags=provider_tag([]),
+            )
         )
     context.log.info(
         f"live: loaded {sum(drained.rows.values())} records up to {seq}: {drained.rows}"
