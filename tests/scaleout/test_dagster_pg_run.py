@@ -55,7 +55,7 @@ def test_lsw_run_records_its_run_in_the_users_postgres_instance(
         assert [(e.partition_key, e.run_id) for e in events] == [(DAY, run_id)]
         materialization = events[0].asset_materialization
         assert materialization is not None
-        counted = materialization.metadata["dagster/row_count"].value
+        counted = int(materialization.metadata["dagster/row_count"].value)  # type: ignore[arg-type]
         marts = instance.fetch_materializations(AssetKey(["marts", "fct_sessions"]), limit=10)
         assert [(e.partition_key, e.run_id) for e in marts.records] == [(DAY, run_id)]
     with duckdb.connect(str(warehouse), read_only=True) as con:

@@ -191,7 +191,7 @@ def test_code_server_webserver_and_daemon_on_postgres_queue_runs_per_provider(
         assert [(e.partition_key, e.run_id) for e in events] == [(day, started)]
         materialization = events[0].asset_materialization
         assert materialization is not None
-        counted = materialization.metadata["dagster/row_count"].value
+        counted = int(materialization.metadata["dagster/row_count"].value)  # type: ignore[arg-type]
     assert not list(home.glob("**/*.db"))  # nothing went to SQLite
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute("select count(*) from tiktok_shop.livestreams").fetchall()[0][0]
