@@ -1,0 +1,186 @@
+"""The same `lsw run` recorded in Dagster's default SQLite instance and in a PostgreSQL one.
+
+Both sides run the CLI as a user runs it (a process: one Dagster run over daily partitions,
+every provider and the marts) against a sandbox process of their own (zero latency; a fresh
+one per run, as Shopee's refresh tokens rotate) serving the same world. Only the Dagster
+instance differs:
+
+- **sqlite**: lsw's default, ``$LSW_STATE_DIR/dagster`` (SQLite files on the local disk);
+- **postgres**: deploy/postgres/dagster.yaml in DAGSTER_HOME, on a PostgreSQL server started
+  here on loopback with its default durability (fsync and synchronous commit on, unlike the
+  tests' throwaway server), so each event is as durable as SQLite's.
+
+Printed per run: wall time, the Dagster run's own time, its materialisation events and the
+bookkeeping they cost (each step from its first materialisation event to its end, as in
+bench/backfill.py), the cost per event, and the PostgreSQL / SQLite ratios.
+
+Run: ``nice -n 10 uv run python -m bench.dagster_pg [--days 90] [--scale 1] [--rounds 1]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import psycopg2
+
+from bench.backfill import write_config
+from sandbox import SandboxConfig
+from sandbox.server import SandboxProcess
+from tests.postgres import USER, _as_server_user, _free_port, server_bin
+
+ROOT = Path(__file__).resolve().parents[1]
+LSW = [sys.executable, "-c", "from lsw.cli import app; app()"]
+
+
+@dataclass
+class Recorded:
+    wall_s: float
+    run_s: float
+    events: int
+    bookkeeping_s: float
+
+    @property
+    def per_event_ms(self) -> float:
+        return 1000 * self.bookkeeping_s / max(1, self.events)
+
+
+@contextmanager
+def durable_server(folder: Path) -> Iterator[str]:
+    """A PostgreSQL server with its default durability; yields the URL of an empty database."""
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+    data = folder / "data"
+    initdb = [server_bin("initdb"), "-D", str(data), "-A", "trust", "-U", USER, "-E", "UTF8"]
+    subprocess.run(_as_server_user(initdb), check=True, capture_output=True)
+    port = _free_port()
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"
+    pg_ctl = server_bin("pg_ctl")
+    start = [pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"]
+    subprocess.run(_as_server_user(start), check=True, capture_output=True)
+    try:
+        con = psycopg2.connect(f"postgresql://{USER}@127.0.0.1:{port}/postgres")
+        con.autocommit = True
+        with con.cursor() as cur:
+            cur.execute("create database dagster")
+        con.close()
+        yield f"postgresql+psycopg2://{USER}@127.0.0.1:{port}/dagster"
+    finally:
+        stop = [pg_ctl, "-D", str(data), "-m", "fast", "stop"]
+        subprocess.run(_as_server_user(stop), check=False, capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def lsw_run(folder: Path, env: dict[str, str], start: date, end: date) -> float:
+    """``lsw run`` of every provider for start..end, as a process; its wall time."""
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SOURCES__", "LSW_", "DAGSTER_HOME"))
+    }
+    began = time.perf_counter()
+    done = subprocess.run(
+        [*LSW, "run", "--start", start.isoformat(), "--end", end.isoformat(), "--quiet"],
+        cwd=folder,
+        env={
+            **base,
+            **env,
+            "LSW_WAREHOUSE": str(folder / "warehouse.duckdb"),
+            "LSW_TOKEN_DIR": str(folder / "tokens"),  # the sandbox's tokens, not the user's
+        },
+        capture_output=True,
+        text=True,
+    )
+    wall = time.perf_counter() - began
+    if done.returncode != 0:
+        raise SystemExit(f"lsw run failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return wall
+
+
+def recorded(home: Path, wall_s: float) -> Recorded:
+    """The run's own time, its materialisation events and their bookkeeping, from the
+    instance it was recorded in."""
+    from dagster import DagsterEventType, DagsterInstance
+    from dagster._core.instance.ref import InstanceRef
+
+    with DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance:
+        [run] = instance.get_runs()
+        logs = instance.all_logs(run.run_id)
+    started = next(e.timestamp for e in logs if e.dagster_event_type == DagsterEventType.RUN_START)
+    events, books = 0, 0.0
+    first: dict[str, float] = {}
+    for entry in logs:
+        kind, step = entry.dagster_event_type, entry.step_key
+        if step is None or kind is None:
+            continue
+        if kind == DagsterEventType.ASSET_MATERIALIZATION:
+            events += 1
+            first.setdefault(step, entry.timestamp)
+        elif kind in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+            books += entry.timestamp - first.get(step, entry.timestamp)
+    return Recorded(wall_s, logs[-1].timestamp - started, events, books)
+
+
+def one(kind: str, folder: Path, world: SandboxConfig, start: date, end: date) -> Recorded:
+    folder.mkdir(parents=True)
+    home = folder / ".lsw" / "dagster"
+    with SandboxProcess(world) as sandbox:
+        env = write_config(folder, sandbox.env())
+        if kind == "sqlite":
+            return recorded(home, lsw_run(folder, env, start, end))
+        # its own folder: as root the server runs as `postgres`, which must reach it
+        with durable_server(Path(tempfile.mkdtemp(prefix="lsw-bench-pg-"))) as url:
+            home.mkdir(parents=True)
+            shutil.copy(ROOT / "deploy" / "postgres" / "dagster.yaml", home / "dagster.yaml")
+            env = {**env, "DAGSTER_HOME": str(home), "LSW_DAGSTER_PG_URL": url}
+            os.environ["LSW_DAGSTER_PG_URL"] = url  # for reading the instance back here
+            return recorded(home, lsw_run(folder, env, start, end))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.dagster_pg")
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=1, help="pairs, alternating the sides")
+    args = parser.parse_args()
+    end = datetime.now(UTC).date() - timedelta(days=1)
+    start = end - timedelta(days=args.days - 1)
+    world = SandboxConfig(scale=args.scale, days=args.days + 1)
+    results: dict[str, list[Recorded]] = {"sqlite": [], "postgres": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for round_ in range(args.rounds):
+            order = ("sqlite", "postgres") if round_ % 2 == 0 else ("postgres", "sqlite")
+            for kind in order:
+                got = one(kind, Path(tmp) / f"{kind}{round_}", world, start, end)
+                results[kind].append(got)
+                print(
+                    f"{kind:<8} {got.wall_s:6.1f} s wall, run {got.run_s:6.1f} s, "
+                    f"{got.events:,} events, bookkeeping {got.bookkeeping_s:6.1f} s "
+                    f"({got.per_event_ms:.1f} ms/event)",
+                    flush=True,
+                )
+    sqlite = min(results["sqlite"], key=lambda r: r.wall_s)
+    postgres = min(results["postgres"], key=lambda r: r.wall_s)
+    print(f"{args.days} days, scale {args.scale}, best of {args.rounds}:")
+    print(
+        f"wall: sqlite {sqlite.wall_s:.1f} s, postgres {postgres.wall_s:.1f} s, "
+        f"ratio postgres/sqlite {postgres.wall_s / sqlite.wall_s:.2f}x"
+    )
+    print(
+        f"per event: sqlite {sqlite.per_event_ms:.1f} ms, postgres {postgres.per_event_ms:.1f} "
+        f"ms, ratio {postgres.per_event_ms / sqlite.per_event_ms:.2f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()
