@@ -12,9 +12,12 @@ instance differs:
 
 Printed per run: wall time, the Dagster run's own time, its materialisation events and the
 bookkeeping they cost (each step from its first materialisation event to its end, as in
-bench/backfill.py), the cost per event, and the PostgreSQL / SQLite ratios.
+bench/backfill.py), the cost per event, and the PostgreSQL / SQLite ratios. Then the storage
+alone: ``--events`` materialisation events (a day's partition and a row count each, as lsw
+records them) written one by one into a run of each instance from this process.
 
-Run: ``nice -n 10 uv run python -m bench.dagster_pg [--days 90] [--scale 1] [--rounds 1]``.
+Run: ``nice -n 10 uv run python -m bench.dagster_pg [--days 90] [--scale 1] [--rounds 1]
+[--events 1000]``.
 """
 
 from __future__ import annotations
@@ -147,11 +150,49 @@ def one(kind: str, folder: Path, world: SandboxConfig, start: date, end: date) -
             return recorded(home, lsw_run(folder, env, start, end))
 
 
+def store_events(kind: str, n: int) -> float:
+    """Milliseconds per materialisation event written into a fresh instance of ``kind``."""
+    from dagster import AssetMaterialization, DagsterEvent, DagsterEventType, DagsterInstance
+    from dagster._core.events import StepMaterializationData
+    from dagster._core.instance.ref import InstanceRef
+    from dagster._core.test_utils import create_run_for_test
+
+    def write(home: Path) -> float:
+        with DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance:
+            run = create_run_for_test(instance, job_name="bench")
+            began = time.perf_counter()
+            for i in range(n):
+                day = (date(2024, 1, 1) + timedelta(days=i)).isoformat()
+                event = AssetMaterialization(
+                    asset_key=["bench", "table"], partition=day, metadata={"dagster/row_count": i}
+                )
+                instance.report_dagster_event(
+                    DagsterEvent(
+                        event_type_value=DagsterEventType.ASSET_MATERIALIZATION.value,
+                        job_name="bench",
+                        event_specific_data=StepMaterializationData(event),
+                    ),
+                    run.run_id,
+                )
+            return 1000 * (time.perf_counter() - began) / n
+
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        if kind == "sqlite":
+            (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+            return write(home)
+        shutil.copy(ROOT / "deploy" / "postgres" / "dagster.yaml", home / "dagster.yaml")
+        with durable_server(Path(tempfile.mkdtemp(prefix="lsw-bench-pg-"))) as url:
+            os.environ["LSW_DAGSTER_PG_URL"] = url
+            return write(home)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.dagster_pg")
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=1, help="pairs, alternating the sides")
+    parser.add_argument("--events", type=int, default=1000, help="events for the storage alone")
     args = parser.parse_args()
     end = datetime.now(UTC).date() - timedelta(days=1)
     start = end - timedelta(days=args.days - 1)
@@ -179,6 +220,12 @@ def main() -> None:
     print(
         f"per event: sqlite {sqlite.per_event_ms:.1f} ms, postgres {postgres.per_event_ms:.1f} "
         f"ms, ratio {postgres.per_event_ms / sqlite.per_event_ms:.2f}x"
+    )
+    alone = {kind: store_events(kind, args.events) for kind in ("sqlite", "postgres")}
+    print(
+        f"storage alone, {args.events:,} events: sqlite {alone['sqlite']:.1f} ms/event, "
+        f"postgres {alone['postgres']:.1f} ms/event, "
+        f"ratio {alone['postgres'] / alone['sqlite']:.2f}x"
     )
 
 
