@@ -4,6 +4,7 @@ own config schema and constructor; and docker-compose.yaml agrees with them."""
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from dagster_docker import DockerRunLauncher
 from dagster_k8s import K8sRunLauncher
 from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage, PostgresScheduleStorage
 
+from lsw.errors import UsageError
+from lsw.runner import _instance
 from lsw.ui import child_env
 from warehouse.paths import DAGSTER_YAML
 
@@ -157,3 +160,25 @@ def test_lsw_ui_keeps_a_users_dagster_yaml_in_the_default_home(tmp_path: Path) -
     assert "DAGSTER_HOME" not in child_env(environ, tmp_path)
     shutil.copy(DEPLOY / "postgres" / "dagster.yaml", home / "dagster.yaml")
     assert child_env(environ, tmp_path)["DAGSTER_HOME"] == str(home)
+
+
+def test_a_url_without_the_driver_is_one_line_or_works(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """postgresql:// means psycopg 3 to SQLAlchemy: without it installed, `lsw run` names the
+    file and the fix in one line; with it, the URL simply works."""
+    home = _home(tmp_path, DEPLOY / "postgres" / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.setenv("LSW_DAGSTER_PG_URL", postgres_url)
+    if importlib.util.find_spec("psycopg") is None:
+        with pytest.raises(UsageError) as raised:
+            _instance()
+        assert str(raised.value) == (
+            f"{home / 'dagster.yaml'}: a PostgreSQL URL written postgresql:// needs the psycopg 3 "
+            "driver, which lsw does not install; write postgresql+psycopg2://... "
+            "(docs/scale-out.md)"
+        )
+    else:
+        instance = _instance()
+        assert isinstance(instance.run_storage, PostgresRunStorage)
+        instance.dispose()
