@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import psycopg2
 import pytest
 from dagster import AssetKey, DagsterInstance, DagsterRunStatus, RunsFilter
 from dagster._core.errors import DagsterUserCodeUnreachableError
@@ -76,6 +77,16 @@ def _started(
             os.killpg(process.pid, signal.SIGKILL)
         for process in processes:
             process.wait()
+
+
+def _ticks(url: str) -> int:
+    con = psycopg2.connect(url)
+    try:
+        with con.cursor() as cur:
+            cur.execute("select count(*) from job_ticks")
+            return int(cur.fetchone()[0])
+    finally:
+        con.close()
 
 
 def _code_ready(port: int) -> bool:
@@ -176,6 +187,8 @@ def test_code_server_webserver_and_daemon_on_postgres_queue_runs_per_provider(
         )
         assert final == "SUCCESS"
         assert _status(web_port, waiting) == "CANCELED"
+        # the daemon's sensors tick into the same database (live_landing: nothing to drain)
+        _wait(lambda: _ticks(postgres_url), "no sensor tick was recorded", timeout=90)
 
     # another process (this one) reads what the run worker recorded in PostgreSQL
     day = DAYS[run_ids.index(started)]
