@@ -8,7 +8,9 @@ instance differs:
 - **sqlite**: lsw's default, ``$LSW_STATE_DIR/dagster`` (SQLite files on the local disk);
 - **postgres**: deploy/postgres/dagster.yaml in DAGSTER_HOME, on a PostgreSQL server started
   here on loopback with its default durability (fsync and synchronous commit on, unlike the
-  tests' throwaway server), so each event is as durable as SQLite's.
+  tests' throwaway server), so each event is as durable as SQLite's;
+- **postgres-batched**: the same with ``DAGSTER_EVENT_BATCH_SIZE=1000``: Dagster's PostgreSQL
+  event log writes a batch of materialisations in one insert (its SQLite one does not).
 
 Printed per run: wall time, the Dagster run's own time, its materialisation events and the
 bookkeeping they cost (each step from its first materialisation event to its end, as in
@@ -17,7 +19,7 @@ alone: ``--events`` materialisation events (a day's partition and a row count ea
 records them) written one by one into a run of each instance from this process.
 
 Run: ``nice -n 10 uv run python -m bench.dagster_pg [--days 90] [--scale 1] [--rounds 1]
-[--events 1000]``.
+[--events 1000] [--sides sqlite postgres postgres-batched]``.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from tests.postgres import USER, _as_server_user, _free_port, server_bin
 
 ROOT = Path(__file__).resolve().parents[1]
 LSW = [sys.executable, "-c", "from lsw.cli import app; app()"]
+SIDES = ("sqlite", "postgres", "postgres-batched")
 
 
 @dataclass
@@ -141,6 +144,8 @@ def one(kind: str, folder: Path, world: SandboxConfig, start: date, end: date) -
         env = write_config(folder, sandbox.env())
         if kind == "sqlite":
             return recorded(home, lsw_run(folder, env, start, end))
+        if kind == "postgres-batched":
+            env["DAGSTER_EVENT_BATCH_SIZE"] = "1000"
         # its own folder: as root the server runs as `postgres`, which must reach it
         with durable_server(Path(tempfile.mkdtemp(prefix="lsw-bench-pg-"))) as url:
             home.mkdir(parents=True)
@@ -193,34 +198,33 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=1, help="pairs, alternating the sides")
     parser.add_argument("--events", type=int, default=1000, help="events for the storage alone")
+    parser.add_argument("--sides", nargs="+", default=list(SIDES), choices=SIDES)
     args = parser.parse_args()
     end = datetime.now(UTC).date() - timedelta(days=1)
     start = end - timedelta(days=args.days - 1)
     world = SandboxConfig(scale=args.scale, days=args.days + 1)
-    results: dict[str, list[Recorded]] = {"sqlite": [], "postgres": []}
+    results: dict[str, list[Recorded]] = {side: [] for side in args.sides}
     with tempfile.TemporaryDirectory() as tmp:
         for round_ in range(args.rounds):
-            order = ("sqlite", "postgres") if round_ % 2 == 0 else ("postgres", "sqlite")
-            for kind in order:
+            shift = round_ % len(args.sides)  # each round starts with another side
+            for kind in [*args.sides[shift:], *args.sides[:shift]]:
                 got = one(kind, Path(tmp) / f"{kind}{round_}", world, start, end)
                 results[kind].append(got)
                 print(
-                    f"{kind:<8} {got.wall_s:6.1f} s wall, run {got.run_s:6.1f} s, "
+                    f"{kind:<16} {got.wall_s:6.1f} s wall, run {got.run_s:6.1f} s, "
                     f"{got.events:,} events, bookkeeping {got.bookkeeping_s:6.1f} s "
                     f"({got.per_event_ms:.1f} ms/event)",
                     flush=True,
                 )
-    sqlite = min(results["sqlite"], key=lambda r: r.wall_s)
-    postgres = min(results["postgres"], key=lambda r: r.wall_s)
+    best = {side: min(runs, key=lambda r: r.wall_s) for side, runs in results.items()}
+    base = best[args.sides[0]]
     print(f"{args.days} days, scale {args.scale}, best of {args.rounds}:")
-    print(
-        f"wall: sqlite {sqlite.wall_s:.1f} s, postgres {postgres.wall_s:.1f} s, "
-        f"ratio postgres/sqlite {postgres.wall_s / sqlite.wall_s:.2f}x"
-    )
-    print(
-        f"per event: sqlite {sqlite.per_event_ms:.1f} ms, postgres {postgres.per_event_ms:.1f} "
-        f"ms, ratio {postgres.per_event_ms / sqlite.per_event_ms:.2f}x"
-    )
+    for side, got in best.items():
+        print(
+            f"{side:<16} wall {got.wall_s:6.1f} s ({got.wall_s / base.wall_s:.2f}x of "
+            f"{args.sides[0]}), {got.per_event_ms:6.1f} ms/event "
+            f"({got.per_event_ms / base.per_event_ms:.2f}x)"
+        )
     alone = {kind: store_events(kind, args.events) for kind in ("sqlite", "postgres")}
     print(
         f"storage alone, {args.events:,} events: sqlite {alone['sqlite']:.1f} ms/event, "
