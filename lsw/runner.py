@@ -40,6 +40,7 @@ from dagster._core.utils import make_new_run_id
 from dagster_project.tags import provider_tag
 from dagster_project.threaded import DEFAULT_MAX_CONCURRENT, steps_in_flight, threaded_executor
 from lsw.errors import UsageError
+from lsw.event_batching import batch_where_it_pays
 from lsw.history import prune_run_history
 from pipelines.redaction import redact
 from warehouse import paths
@@ -276,6 +277,7 @@ def _instance() -> DagsterInstance:
                 "(docs/scale-out.md)"
             ) from None
         instance.get_runs(limit=1)  # touches (so creates) the run and event storage
+    batch_where_it_pays(instance)
     return instance
 
 

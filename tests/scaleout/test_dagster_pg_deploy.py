@@ -5,6 +5,7 @@ own config schema and constructor; and docker-compose.yaml agrees with them."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -170,6 +171,7 @@ def test_a_url_without_the_driver_is_one_line_or_works(
     home = _home(tmp_path, DEPLOY / "postgres" / "dagster.yaml")
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     monkeypatch.setenv("LSW_DAGSTER_PG_URL", postgres_url)
+    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "0")  # whatever _instance() sets is undone
     if importlib.util.find_spec("psycopg") is None:
         with pytest.raises(UsageError) as raised:
             _instance()
@@ -182,3 +184,27 @@ def test_a_url_without_the_driver_is_one_line_or_works(
         instance = _instance()
         assert isinstance(instance.run_storage, PostgresRunStorage)
         instance.dispose()
+
+
+@pytest.mark.parametrize("storage", ["postgres", "sqlite"])
+def test_lsw_batches_materialisation_events_on_postgres_only(
+    storage: str, tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL's event log writes a batch in one insert, SQLite's one by one: `lsw run`
+    turns batching on for the first alone, and leaves a value the user set alone."""
+    if storage == "postgres":
+        home = _home(tmp_path, DEPLOY / "postgres" / "dagster.yaml")
+    else:
+        home = tmp_path / "home"
+        home.mkdir()
+        (home / "dagster.yaml").write_text(DAGSTER_YAML)
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.setenv("LSW_DAGSTER_PG_URL", _with_password(postgres_url))
+    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "0")  # so the end of the test restores it
+    monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE")
+    _instance().dispose()
+    expected = "1000" if storage == "postgres" else None
+    assert os.environ.get("DAGSTER_EVENT_BATCH_SIZE") == expected
+    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "50")
+    _instance().dispose()
+    assert os.environ["DAGSTER_EVENT_BATCH_SIZE"] == "50"

@@ -157,6 +157,7 @@ def test_code_server_webserver_and_daemon_on_postgres_queue_runs_per_provider(
         for k, v in os.environ.items()
         if not k.startswith("SOURCES__") or k.startswith("SOURCES__TIKTOK_SHOP__")
     }
+    env["DAGSTER_EVENT_BATCH_SIZE"] = "1000"  # as deploy/ recommends for PostgreSQL
     grpc_port, web_port = _free_port(), _free_port()
     (tmp_path / "workspace.yaml").write_text(WORKSPACE.format(port=grpc_port))
     code_server = [
