@@ -3,7 +3,7 @@
 A ranged run records one materialisation event per asset and day. Dagster's PostgreSQL event
 log stores a batch of them in one insert when ``DAGSTER_EVENT_BATCH_SIZE`` is set; its SQLite
 one writes them one by one either way. On PostgreSQL, batching takes a 90-day run's
-bookkeeping from ~100 ms to ~11 ms an event on a busy machine (docs/benchmarks.md), so lsw
+bookkeeping from 94-164 ms to 8-11 ms an event on a busy machine (docs/benchmarks.md), so lsw
 turns it on there unless the variable is already set. A run killed mid-step loses the batch
 it had not written yet: those days are not recorded as loaded, and the next run loads them
 again, as for any interrupted day.
