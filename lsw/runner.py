@@ -37,8 +37,10 @@ from dagster._core.definitions.job_base import InMemoryJob
 from dagster._core.execution.execute_in_process import core_execute_in_process
 from dagster._core.utils import make_new_run_id
 
+from dagster_project.tags import provider_tag
 from dagster_project.threaded import DEFAULT_MAX_CONCURRENT, steps_in_flight, threaded_executor
 from lsw.errors import UsageError
+from lsw.event_batching import batch_where_it_pays
 from lsw.history import prune_run_history
 from pipelines.redaction import redact
 from warehouse import paths
@@ -105,7 +107,9 @@ def materialize(
     keys = [*asset_keys(providers), *asset_keys([MARTS_GROUP])]
     run_id = make_new_run_id()
     with stopped_on_terminate(instance, run_id):
-        _in_thread(lambda: _execute(keys, start, end, outcome, command, max_concurrent, run_id))
+        _in_thread(
+            lambda: _execute(keys, providers, start, end, outcome, command, max_concurrent, run_id)
+        )
     publish(paths.warehouse_path())  # readers open the copy, so they never delay a load
     return outcome
 
@@ -202,6 +206,7 @@ def prune_working_dirs(instance: DagsterInstance) -> list[str]:
 
 def _execute(
     keys: list[AssetKey],
+    providers: Sequence[str],
     start: date,
     end: date,
     outcome: RunOutcome,
@@ -217,6 +222,7 @@ def _execute(
         "lsw/command": command,
         PID_TAG: str(os.getpid()),
         HOST_TAG: socket.gethostname(),
+        **provider_tag(providers),
     }
     run_config = {**QUIET, "execution": {"config": {"max_concurrent": max_concurrent}}}
     result = core_execute_in_process(
@@ -260,8 +266,18 @@ def _instance() -> DagsterInstance:
     """
     home = Path(os.environ.get("DAGSTER_HOME") or ".")
     with file_lock(home / ".lsw-init.lock").held(timeout_s=120):
-        instance = DagsterInstance.get()
+        try:
+            instance = DagsterInstance.get()
+        except ModuleNotFoundError as exc:
+            if exc.name != "psycopg":
+                raise
+            raise UsageError(
+                f"{home / 'dagster.yaml'}: a PostgreSQL URL written postgresql:// needs the "
+                "psycopg 3 driver, which lsw does not install; write postgresql+psycopg2://... "
+                "(docs/scale-out.md)"
+            ) from None
         instance.get_runs(limit=1)  # touches (so creates) the run and event storage
+    batch_where_it_pays(instance)
     return instance
 
 

@@ -39,6 +39,7 @@ from dagster_project.defs.marts.assets import (
     PRODUCTS_KEY,
 )
 from dagster_project.resources import Warehouse
+from dagster_project.tags import provider_tag
 from live.store import default_path, existing_store
 from pipelines.registry import SPECS
 from warehouse.calendar import first_day, today
@@ -63,6 +64,7 @@ def refresh(provider: str, days: Iterable[date], run_key: str) -> RunRequest | N
             "dagster/asset_partition_range_start": inside[0].isoformat(),
             "dagster/asset_partition_range_end": inside[-1].isoformat(),
             "lsw/command": f"live refresh {provider}",
+            **provider_tag([provider]),
         },
     )
 
@@ -106,7 +108,11 @@ def live_landing(
     ]
     if drained.shopee_live:
         requests.append(
-            RunRequest(run_key=f"live-engagement-{seq}", asset_selection=[LIVE_ENGAGEMENT_KEY])
+            RunRequest(
+                run_key=f"live-engagement-{seq}",
+                asset_selection=[LIVE_ENGAGEMENT_KEY],
+                tags=provider_tag([]),
+            )
         )
     context.log.info(
         f"live: loaded {sum(drained.rows.values())} records up to {seq}: {drained.rows}"

@@ -28,6 +28,7 @@ from dagster import (
 from dagster._utils.schedules import is_valid_cron_string
 from dlt.common.configuration.accessors import config as dlt_config
 
+from dagster_project.tags import provider_tag
 from pipelines.config import DEFAULT_DAILY_CRON, ProviderConfig
 from pipelines.errors import ConfigError
 from pipelines.registry import SPECS
@@ -87,7 +88,7 @@ def daily_schedule(spec: ProviderSpec[Any]) -> ScheduleDefinition:
     job = define_asset_job(
         daily_job_name(spec.name),
         selection=AssetSelection.assets(*(f"{spec.name}/{r}" for r in spec.resources)),
-        tags=COMMAND_TAG,
+        tags={**COMMAND_TAG, **provider_tag([spec.name])},
         description=f"{spec.name}'s daily partitions (a single-run backfill per range)",
     )
     cron, bad_cron = _cron(spec, "daily_cron", DEFAULT_DAILY_CRON)
@@ -130,7 +131,7 @@ def snapshot_schedule(spec: ProviderSpec[Any]) -> ScheduleDefinition:
         selection=AssetSelection.assets(
             *(f"{spec.name}/{resource}" for resource in spec.snapshot_resources)
         ),
-        tags=COMMAND_TAG,
+        tags={**COMMAND_TAG, **provider_tag([spec.name])},
         description=f"{spec.name}'s point-in-time data, appended and stamped observed_at",
     )
     cron, bad_cron = _cron(spec, "snapshot_cron", spec.snapshot_cron)
