@@ -127,7 +127,11 @@ def load(
     """
     pipeline.drop()  # local working state is restored from the warehouse below
     _write(warehouse, pipeline.sync_destination, on_wait, OPEN_WAIT_S)
-    pipeline.extract(source, loader_file_format=destination.loader_format(pipeline.destination))
+    file_format = destination.loader_format(pipeline.destination)
+    if file_format == "csv":
+        for resource in source.selected_resources.values():
+            resource.add_map(destination.nested_as_json)
+    pipeline.extract(source, loader_file_format=file_format)
     normalized = pipeline.normalize()
     _write(warehouse, lambda: pipeline.load().raise_on_failed_jobs(), on_wait, LOAD_WAIT_S)
     return dict(normalized.row_counts) if normalized else {}

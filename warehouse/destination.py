@@ -9,12 +9,14 @@ the file format each destination loads fastest and says in one line when it cann
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
 from typing import Any, cast
 
 import dlt
+import pyarrow as pa
 from dlt.common.destination import Destination
 from dlt.common.destination.reference import AnyDestination
 
@@ -77,3 +79,38 @@ def secrets_of(error: BaseException, *values: str | None) -> str:
         if value:
             text = text.replace(value, "***")
     return re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
+
+
+def check(warehouse: Path) -> None:
+    """Connect once to a server destination, so a bad credential is one line before any
+    provider fetches; the DuckDB file needs no check."""
+    if is_duckdb():
+        return
+    target = reference(warehouse)
+    password = None
+    try:
+        client = dlt.dataset(target, "marts").sql_client
+        password = getattr(client.credentials, "password", None)
+        with client:
+            client.execute_sql("select 1")
+    except Exception as exc:
+        raise DestinationError(
+            f"destination {name()}: cannot connect: {secrets_of(exc, password)} "
+            f"(check destination.{name()}.credentials)"
+        ) from None
+
+
+def nested_as_json(item: Any) -> Any:
+    """An arrow batch with its nested columns (structs, maps, lists) as JSON text, for a
+    format that has no nested values (csv); any other item as it is. The marts read no
+    nested column, so they are the same on every destination."""
+    if not isinstance(item, pa.Table | pa.RecordBatch):
+        return item
+    for index, field in enumerate(item.schema):
+        if pa.types.is_nested(field.type):
+            values = item.column(index).to_pylist(maps_as_pydicts="strict")
+            text = pa.array(
+                [None if v is None else json.dumps(v, default=str) for v in values], pa.string()
+            )
+            item = item.set_column(index, pa.field(field.name, pa.string()), text)
+    return item

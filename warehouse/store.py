@@ -47,6 +47,10 @@ class Store(Protocol):
         """The query's rows; ``like`` names the table whose columns (and types) it returns."""
         ...
 
+    def read(self, sql: str, params: Sequence[object] = ()) -> pl.DataFrame:
+        """The query's rows, read now, in the query's order."""
+        ...
+
     def replace_rows(
         self,
         table: str,
@@ -83,6 +87,9 @@ class DuckStore:
         self, sql: str, params: Sequence[object] = (), like: tuple[str, str] | None = None
     ) -> pl.LazyFrame:
         return db.scan_frame(self.con, sql, list(params))
+
+    def read(self, sql: str, params: Sequence[object] = ()) -> pl.DataFrame:
+        return self.con.sql(sql, params=list(params) or None).pl()
 
     def replace_rows(
         self,
@@ -179,6 +186,9 @@ class DltStore:
         frame = pl.from_arrow(table) if table is not None else pl.DataFrame()
         assert isinstance(frame, pl.DataFrame)
         return frame.lazy()
+
+    def read(self, sql: str, params: Sequence[object] = ()) -> pl.DataFrame:
+        return self.frame(sql, params).collect()
 
     def replace_rows(
         self,

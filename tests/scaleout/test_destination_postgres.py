@@ -1,0 +1,110 @@
+"""`lsw run` into PostgreSQL (a real throwaway server) gives the marts it gives into DuckDB.
+
+The CLI runs as a process, as users run it, against the sandbox; the destination is chosen
+with ``LSW_DESTINATION`` and dlt's own ``DESTINATION__POSTGRES__CREDENTIALS``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import psycopg2
+import pytest
+
+from pipelines.registry import SPECS
+
+LSW = [sys.executable, "-c", "from lsw.cli import app; app()"]
+DAYS = ["--start", "2026-11-18", "--end", "2026-11-19"]
+MARTS = [
+    "dim_fx_rates",
+    "fct_sessions",
+    "gmv_daily",
+    "engagement_daily",
+    "product_performance",
+    "followers_daily",
+]
+Rows = dict[str, tuple[list[str], list[tuple[object, ...]]]]
+
+
+def _lsw(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*LSW, *args, "--quiet"], capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def _with_password(url: str, password: str) -> str:
+    """dlt asks a PostgreSQL URL for a password; the test server trusts loopback, so any."""
+    return url.replace("postgresql://lsw@", f"postgresql://lsw:{password}@")
+
+
+def _sorted(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+    return sorted(rows, key=repr)
+
+
+def _duckdb_marts(path: Path) -> Rows:
+    with duckdb.connect(str(path), read_only=True) as db:
+        found = {}
+        for table in MARTS:
+            relation = db.sql(f"select * from marts.{table}")
+            found[table] = (relation.columns, _sorted(relation.fetchall()))
+        return found
+
+
+def _postgres_marts(url: str) -> Rows:
+    con = psycopg2.connect(url)
+    try:
+        found = {}
+        with con.cursor() as cur:
+            for table in MARTS:
+                cur.execute(f"select * from marts.{table}")
+                columns = [d.name for d in cur.description or []]
+                found[table] = (columns, _sorted(cur.fetchall()))
+        return found
+    finally:
+        con.close()
+
+
+@pytest.mark.usefixtures("sandbox")
+def test_run_into_postgres_gives_the_duckdb_marts_and_a_rerun_changes_nothing(
+    warehouse: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran = _lsw("run", *DAYS)
+    assert ran.returncode == 0, ran.stderr
+    in_duckdb = _duckdb_marts(warehouse)
+    assert all(rows for _, rows in in_duckdb.values())
+    assert {row[0] for row in in_duckdb["fct_sessions"][1]} == set(SPECS)
+
+    url = _with_password(postgres_url, "any-password")
+    monkeypatch.setenv("LSW_DESTINATION", "postgres")
+    monkeypatch.setenv("DESTINATION__POSTGRES__CREDENTIALS", url)
+    monkeypatch.setenv("LSW_WAREHOUSE", str(warehouse.with_name("unused.duckdb")))
+    ran = _lsw("run", *DAYS)
+    assert ran.returncode == 0, ran.stderr
+    in_postgres = _postgres_marts(url)
+    for table in MARTS:
+        assert in_postgres[table] == in_duckdb[table], table
+    # nothing of the warehouse went to a DuckDB file
+    assert not warehouse.with_name("unused.duckdb").exists()
+
+    ran = _lsw("run", "--start", "2026-11-19", "--end", "2026-11-19")
+    assert ran.returncode == 0, ran.stderr
+    assert _postgres_marts(url) == in_postgres
+
+
+def test_a_bad_destination_credential_is_one_line_without_the_password(
+    warehouse: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    password = "s3cret-Passw0rd"
+    bad = _with_password(postgres_url, password).replace("//lsw:", "//nobody:")
+    monkeypatch.setenv("LSW_DESTINATION", "postgres")
+    monkeypatch.setenv("DESTINATION__POSTGRES__CREDENTIALS", bad)
+    ran = _lsw("run", *DAYS)
+    assert ran.returncode == 1
+    lines = ran.stderr.strip().splitlines()
+    assert len(lines) == 1, ran.stderr
+    assert lines[0].startswith("error destination postgres: cannot connect: ")
+    assert 'role "nobody" does not exist' in lines[0]
+    assert password not in ran.stderr + ran.stdout
