@@ -6,18 +6,22 @@ with ``LSW_DESTINATION`` and dlt's own ``DESTINATION__POSTGRES__CREDENTIALS``.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import psycopg2
 import pytest
 
+from lsw.runner import materialize
 from pipelines.registry import SPECS
 
 LSW = [sys.executable, "-c", "from lsw.cli import app; app()"]
-DAYS = ["--start", "2026-11-18", "--end", "2026-11-19"]
+DAY = date(2026, 11, 19)
+DAYS = ["--start", DAY.isoformat(), "--end", DAY.isoformat()]
 MARTS = [
     "dim_fx_rates",
     "fct_sessions",
@@ -31,7 +35,14 @@ Rows = dict[str, tuple[list[str], list[tuple[object, ...]]]]
 
 def _lsw(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*LSW, *args, "--quiet"], capture_output=True, text=True, timeout=300, check=False
+        [*LSW, *args, "--quiet"], capture_output=True, text=True, timeout=100, check=False
+    )
+
+
+def _start(env: dict[str, str]) -> subprocess.Popen[str]:
+    command = [*LSW, "run", *DAYS, "--quiet"]
+    return subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
 
 
@@ -71,26 +82,31 @@ def _postgres_marts(url: str) -> Rows:
 def test_run_into_postgres_gives_the_duckdb_marts_and_a_rerun_changes_nothing(
     warehouse: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ran = _lsw("run", *DAYS)
-    assert ran.returncode == 0, ran.stderr
+    url = _with_password(postgres_url, "any-password")
+    elsewhere = warehouse.with_name("postgres-run") / "unused.duckdb"
+    postgres = os.environ | {
+        "LSW_DESTINATION": "postgres",
+        "DESTINATION__POSTGRES__CREDENTIALS": url,
+        "LSW_WAREHOUSE": str(elsewhere),
+        "LSW_STATE_DIR": str(elsewhere.parent / ".lsw"),
+        "DAGSTER_HOME": str(elsewhere.parent / ".lsw" / "dagster"),
+    }
+    runs = [_start(dict(os.environ)), _start(postgres)]  # at once: DuckDB and PostgreSQL
+    for run in runs:
+        _, stderr = run.communicate(timeout=100)
+        assert run.returncode == 0, stderr
     in_duckdb = _duckdb_marts(warehouse)
     assert all(rows for _, rows in in_duckdb.values())
     assert {row[0] for row in in_duckdb["fct_sessions"][1]} == set(SPECS)
-
-    url = _with_password(postgres_url, "any-password")
-    monkeypatch.setenv("LSW_DESTINATION", "postgres")
-    monkeypatch.setenv("DESTINATION__POSTGRES__CREDENTIALS", url)
-    monkeypatch.setenv("LSW_WAREHOUSE", str(warehouse.with_name("unused.duckdb")))
-    ran = _lsw("run", *DAYS)
-    assert ran.returncode == 0, ran.stderr
     in_postgres = _postgres_marts(url)
     for table in MARTS:
         assert in_postgres[table] == in_duckdb[table], table
-    # nothing of the warehouse went to a DuckDB file
-    assert not warehouse.with_name("unused.duckdb").exists()
+    assert not elsewhere.exists()  # nothing of the warehouse went to a DuckDB file
 
-    ran = _lsw("run", "--start", "2026-11-19", "--end", "2026-11-19")
-    assert ran.returncode == 0, ran.stderr
+    # the day's marts again, in this process: the same rows, none added
+    for key, value in postgres.items():
+        monkeypatch.setenv(key, value)
+    assert materialize([], DAY, DAY).ok
     assert _postgres_marts(url) == in_postgres
 
 
