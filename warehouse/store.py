@@ -190,6 +190,20 @@ class DltStore:
     def read(self, sql: str, params: Sequence[object] = ()) -> pl.DataFrame:
         return self.frame(sql, params).collect()
 
+    def query(self, sql: str, limit: int | None = None) -> pl.DataFrame:
+        """A user's query (``lsw sql``), read-only where the destination can say so
+        (PostgreSQL); the rows of its last statement, at most ``limit``."""
+        if self.target.destination_type.endswith(".postgres"):
+            self.client.execute_sql("set default_transaction_read_only = on")
+        with self.client.execute_query(sql) as cursor:
+            names = [c[0] for c in cursor.native_cursor.description or []]
+            if not names or limit == 0:
+                return pl.DataFrame(schema=dict.fromkeys(names, pl.String))
+            table = cursor.arrow(chunk_size=limit) if limit else cursor.arrow()
+        frame = pl.from_arrow(table) if table is not None else pl.DataFrame()
+        assert isinstance(frame, pl.DataFrame)
+        return frame
+
     def replace_rows(
         self,
         table: str,

@@ -15,7 +15,9 @@ from pathlib import Path
 import duckdb
 import psycopg2
 import pytest
+from typer.testing import CliRunner
 
+from lsw.cli import app
 from lsw.runner import materialize
 from pipelines.registry import SPECS
 
@@ -78,6 +80,7 @@ def _postgres_marts(url: str) -> Rows:
         con.close()
 
 
+@pytest.mark.timeout(300)  # two `lsw run`s at once; a loaded machine doubles them
 @pytest.mark.usefixtures("sandbox")
 def test_run_into_postgres_gives_the_duckdb_marts_and_a_rerun_changes_nothing(
     warehouse: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
@@ -108,6 +111,21 @@ def test_run_into_postgres_gives_the_duckdb_marts_and_a_rerun_changes_nothing(
         monkeypatch.setenv(key, value)
     assert materialize([], DAY, DAY).ok
     assert _postgres_marts(url) == in_postgres
+
+    # `lsw sql` and the report read the destination; sql there is read-only
+    sessions = {row[0] for row in in_duckdb["fct_sessions"][1]}
+    query = "select provider, count(*) as n from marts.fct_sessions group by 1 order by 1"
+    result = CliRunner().invoke(app, ["sql", query, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    expected = sorted(
+        (p, sum(1 for r in in_duckdb["fct_sessions"][1] if r[0] == p)) for p in sessions
+    )
+    assert result.stdout == "provider,n\n" + "".join(f"{p},{n}\n" for p, n in expected)
+    result = CliRunner().invoke(app, ["sql", "delete from marts.gmv_daily"])
+    assert result.exit_code == 2
+    assert "error sql: cannot execute DELETE in a read-only transaction" in result.stderr
+    report = (elsewhere.parent / "report.html").read_text()
+    assert "postgres (dataset marts)" in report and "tiktok_shop" in report
 
 
 def test_a_bad_destination_credential_is_one_line_without_the_password(
