@@ -6,7 +6,7 @@ CLI), and the marts' checks run with every materialisation.
 """
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 
 import polars as pl
 from dagster import (
@@ -126,39 +126,14 @@ def window_marts(
     """
     window = context.partition_time_window
     first_day, end_day = window.start.date(), window.end.date()
-    days = [first_day, end_day]
     with warehouse.store(context.run.run_id) as store:
-        staged = staged_window(store, window.start, window.end)
-        if not store.table_exists("marts", "dim_fx_rates"):
-            store.replace_rows("marts.dim_fx_rates", load_rates(), "true")
-            store.commit()
-        fx = store.frame("select * from marts.dim_fx_rates", like=("marts", "dim_fx_rates"))
-        # Trovo's snapshots of the window also stage sessions that started before it and
-        # overlap it (inputs.py): only the window's sessions replace the window's
-        in_window = pl.col("session_date").is_between(first_day, end_day, closed="left")
-        stacked = fct_sessions(_present(s.sessions for s in staged), fx)
-        sessions = stacked.filter(in_window).collect()
-        by_day = "session_date >= ? and session_date < ?"
-        store.replace_rows("marts.fct_sessions", sessions, by_day, days)
-        gmv = gmv_daily(sessions.lazy()).collect()
-        store.replace_rows("marts.gmv_daily", gmv, by_day, days)
-        engagement = engagement_daily(sessions.lazy()).collect()
-        store.replace_rows("marts.engagement_daily", engagement, by_day, days)
-        products = _products(store, staged, sessions, first_day, end_day)
-        followers = followers_daily(
-            _present(s.followers for s in staged),
-            _present(s.follower_totals for s in staged),
-            first_day,
-            end_day,
-        ).collect()
-        store.replace_rows("marts.followers_daily", followers, '"date" >= ? and "date" < ?', days)
-        store.commit()
+        built = rebuild(store, window.start, window.end)
         counts = day_counts(store, first_day, end_day)
         checks = list(run_checks(context, store, first_day, end_day))
     publish(warehouse.file)  # readers see the new marts now, whatever runs after
     context.log.info(
-        f"marts: {sessions.height} sessions, {products.height} products, "
-        f"{followers.height} follower days"
+        f"marts: {built['fct_sessions']} sessions, {built['product_performance']} products, "
+        f"{built['followers_daily']} follower days"
     )
     for key in (FCT_KEY, GMV_KEY, ENGAGEMENT_KEY, PRODUCTS_KEY, FOLLOWERS_KEY):
         for day, rows in counts[key.path[-1]].items():
@@ -167,6 +142,47 @@ def window_marts(
             )
         yield MaterializeResult(asset_key=key)
     yield from checks
+
+
+def rebuild(store: Store, start: datetime, end: datetime) -> dict[str, int]:
+    """Replace every daily mart's rows of the window [start, end) in ``store``; rows per mart.
+
+    The same Polars models on every destination: only the store differs (warehouse/store.py).
+    """
+    first_day, end_day = start.date(), end.date()
+    days = [first_day, end_day]
+    staged = staged_window(store, start, end)
+    if not store.table_exists("marts", "dim_fx_rates"):
+        store.replace_rows("marts.dim_fx_rates", load_rates(), "true")
+        store.commit()
+    fx = store.frame("select * from marts.dim_fx_rates", like=("marts", "dim_fx_rates"))
+    # Trovo's snapshots of the window also stage sessions that started before it and
+    # overlap it (inputs.py): only the window's sessions replace the window's
+    in_window = pl.col("session_date").is_between(first_day, end_day, closed="left")
+    stacked = fct_sessions(_present(s.sessions for s in staged), fx)
+    sessions = stacked.filter(in_window).collect()
+    by_day = "session_date >= ? and session_date < ?"
+    store.replace_rows("marts.fct_sessions", sessions, by_day, days)
+    gmv = gmv_daily(sessions.lazy()).collect()
+    store.replace_rows("marts.gmv_daily", gmv, by_day, days)
+    engagement = engagement_daily(sessions.lazy()).collect()
+    store.replace_rows("marts.engagement_daily", engagement, by_day, days)
+    products = _products(store, staged, sessions, first_day, end_day)
+    followers = followers_daily(
+        _present(s.followers for s in staged),
+        _present(s.follower_totals for s in staged),
+        first_day,
+        end_day,
+    ).collect()
+    store.replace_rows("marts.followers_daily", followers, '"date" >= ? and "date" < ?', days)
+    store.commit()
+    return {
+        "fct_sessions": sessions.height,
+        "gmv_daily": gmv.height,
+        "engagement_daily": engagement.height,
+        "product_performance": products.height,
+        "followers_daily": followers.height,
+    }
 
 
 def _present(frames: Iterator[pl.LazyFrame | None]) -> list[pl.LazyFrame]:
