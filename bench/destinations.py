@@ -170,7 +170,8 @@ def main() -> None:
     world = SandboxConfig(scale=args.scale, days=args.days + 1)
     results: dict[str, tuple[Timings, float]] = {}
     rows = {}
-    with tempfile.TemporaryDirectory() as tmp, cluster(Path(tmp) / "pg") as server:
+    server_folder = Path(tempfile.mkdtemp(prefix="lsw-pg-"))  # the server's user must reach it
+    with tempfile.TemporaryDirectory() as tmp, cluster(server_folder) as server:
         for run in ("duckdb", "postgres csv", "postgres insert_values"):
             folder = Path(tmp) / run.replace(" ", "_")
             folder.mkdir()

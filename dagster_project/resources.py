@@ -11,6 +11,7 @@ from pathlib import Path
 import dlt
 from dagster import ConfigurableResource
 
+from pipelines.redaction import register_secret
 from warehouse import destination, paths
 from warehouse.store import Store, open_store
 
@@ -44,12 +45,15 @@ class Warehouse(ConfigurableResource):
         self.file.parent.mkdir(parents=True, exist_ok=True)
         pipelines_dir = self.working_dir(run_id)
         pipelines_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return dlt.pipeline(
+        pipeline = dlt.pipeline(
             pipeline_name=f"lsw_{provider}",
             destination=destination.reference(self.file),
             dataset_name=provider,
             pipelines_dir=str(pipelines_dir),
         )
+        if not destination.is_duckdb():
+            _mask_password(pipeline)
+        return pipeline
 
     def working_dir(self, run_id: str) -> Path:
         return self.state / "dlt" / run_id
@@ -63,6 +67,15 @@ class Warehouse(ConfigurableResource):
                 yield store
         finally:
             shutil.rmtree(self.working_dir(run_id) / "lsw_marts", ignore_errors=True)
+
+
+def _mask_password(pipeline: dlt.Pipeline) -> None:
+    """The destination's password is masked in every log line and error from now on."""
+    try:
+        credentials = pipeline.destination_client().config.credentials
+    except Exception:  # unresolved configuration: the load fails with dlt's own message
+        return
+    register_secret(getattr(credentials, "password", None))
 
 
 def spec_pipeline(provider: str) -> dlt.Pipeline:
