@@ -182,7 +182,11 @@ class DltStore:
                 typed = self._table_columns(*like)
                 if typed:
                     cursor.columns_schema = typed
-            table = cursor.arrow()
+            try:
+                table = cursor.arrow()
+            except AttributeError:  # dlt 1.31's DuckDB client on DuckDB 2 (no fetch_arrow_table)
+                native: Any = cursor.native_cursor
+                table = native.to_arrow_table()
         frame = pl.from_arrow(table) if table is not None else pl.DataFrame()
         assert isinstance(frame, pl.DataFrame)
         return frame.lazy()
