@@ -17,9 +17,11 @@ import psycopg2
 import pytest
 from typer.testing import CliRunner
 
+from dagster_project.defs.marts import inputs
 from lsw.cli import app
 from lsw.runner import materialize
 from pipelines.registry import SPECS
+from tests.dagster_project.test_window_reads import _expected_reads
 
 LSW = [sys.executable, "-c", "from lsw.cli import app; app()"]
 DAY = date(2026, 11, 19)
@@ -106,21 +108,27 @@ def test_run_into_postgres_gives_the_duckdb_marts_and_a_rerun_changes_nothing(
         assert in_postgres[table] == in_duckdb[table], table
     assert not elsewhere.exists()  # nothing of the warehouse went to a DuckDB file
 
-    # the day's marts again, in this process: the same rows, none added
+    # the day's marts again, in this process: the same rows, none added, and the day's
+    # rows of every raw table read, no more (counted in the DuckDB warehouse of the same data)
     for key, value in postgres.items():
         monkeypatch.setenv(key, value)
+    reads: dict[tuple[str, str], int] = {}
+    monkeypatch.setattr(inputs, "read_hooks", [lambda s, t, n: reads.__setitem__((s, t), n)])
     assert materialize([], DAY, DAY).ok
     assert _postgres_marts(url) == in_postgres
+    expected = _expected_reads(warehouse, DAY)
+    assert {k: v for k, v in reads.items() if k in expected} == expected
+    assert sum(expected.values()) > 0
 
     # `lsw sql` and the report read the destination; sql there is read-only
     sessions = {row[0] for row in in_duckdb["fct_sessions"][1]}
     query = "select provider, count(*) as n from marts.fct_sessions group by 1 order by 1"
     result = CliRunner().invoke(app, ["sql", query, "--format", "csv"])
     assert result.exit_code == 0, result.output
-    expected = sorted(
+    counted = sorted(
         (p, sum(1 for r in in_duckdb["fct_sessions"][1] if r[0] == p)) for p in sessions
     )
-    assert result.stdout == "provider,n\n" + "".join(f"{p},{n}\n" for p, n in expected)
+    assert result.stdout == "provider,n\n" + "".join(f"{p},{n}\n" for p, n in counted)
     result = CliRunner().invoke(app, ["sql", "delete from marts.gmv_daily"])
     assert result.exit_code == 2
     assert "error sql: cannot execute DELETE in a read-only transaction" in result.stderr
