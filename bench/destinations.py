@@ -19,7 +19,7 @@ Runs, side by side:
 Printed: extract, load and marts seconds of each (a warm-up round, then the measured one)
 and the ratios to DuckDB; the marts of all runs are compared row for row.
 
-Run: ``nice -n 10 uv run python -m bench.destinations [--days 30] [--scale 1]``.
+Run: ``nice -n 10 uv run python -m bench.destinations [--days 30] [--scale 1] [--rounds 2]``.
 """
 
 from __future__ import annotations
@@ -162,6 +162,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.destinations")
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=2, help="the last one is reported")
     args = parser.parse_args()
     from warehouse import destination
 
@@ -174,7 +175,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, cluster(server_folder) as server:
         # a warm-up round first (its figures are printed, not compared): the first load of a
         # process pays for lazy imports and cold caches, whichever destination it is
-        for round_ in ("warm-up", "measured"):
+        for round_ in [*(f"warm-up{n}" for n in range(args.rounds - 1)), "measured"]:
             for run in ("duckdb", "postgres csv", "postgres insert_values"):
                 folder = Path(tmp) / round_ / run.replace(" ", "_")
                 folder.mkdir(parents=True)

@@ -128,8 +128,9 @@ def load(
     pipeline.drop()  # local working state is restored from the warehouse below
     _write(warehouse, pipeline.sync_destination, on_wait, OPEN_WAIT_S)
     file_format = destination.loader_format(pipeline.destination)
-    if file_format == "csv":
-        for resource in source.selected_resources.values():
+    if file_format == "csv":  # no nested values in csv: JSON text instead
+        chosen = source.selected_resources.values() if isinstance(source, DltSource) else source
+        for resource in chosen:
             resource.add_map(destination.nested_as_json)
     pipeline.extract(source, loader_file_format=file_format)
     normalized = pipeline.normalize()
