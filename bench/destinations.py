@@ -40,6 +40,7 @@ from sandbox import SandboxConfig
 from sandbox.server import SandboxProcess
 from tests.postgres import cluster
 
+FROZEN_AT = datetime(2026, 11, 20, 12, tzinfo=UTC)
 MARTS = ["fct_sessions", "gmv_daily", "engagement_daily", "product_performance", "followers_daily"]
 Timings = dict[str, float]
 
@@ -166,9 +167,10 @@ def main() -> None:
     args = parser.parse_args()
     from warehouse import destination
 
-    end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    lo, hi = end - timedelta(days=args.days), end
-    world = SandboxConfig(scale=args.scale, days=args.days + 1)
+    # the sandbox's clock frozen, as in the tests: every run meets the same world (with a
+    # running clock, sessions live during one run have other figures in the next)
+    lo, hi = FROZEN_AT.replace(hour=0) - timedelta(days=args.days), FROZEN_AT.replace(hour=0)
+    world = SandboxConfig(scale=args.scale, days=args.days + 1, frozen_at=FROZEN_AT.timestamp())
     results: dict[str, tuple[Timings, float]] = {}
     rows = {}
     server_folder = Path(tempfile.mkdtemp(prefix="lsw-pg-"))  # the server's user must reach it
@@ -198,6 +200,14 @@ def main() -> None:
         rows["duckdb via dlt"] = duckdb_rows(duck_folder / "warehouse.duckdb")
     sessions = len(rows["duckdb"]["fct_sessions"])
     same = all(rows[run] == rows["duckdb"] for run in rows)
+    for run, found in rows.items():
+        for table in MARTS:
+            if found[table] != rows["duckdb"][table]:
+                ours, base = set(found[table]), set(rows["duckdb"][table])
+                print(
+                    f"{run}: {table}: {len(ours - base)} rows not in DuckDB's, "
+                    f"{len(base - ours)} missing"
+                )
     print(
         f"\n{args.days} days, scale {args.scale}: {sessions:,} sessions; "
         f"marts identical in every run: {same}"
