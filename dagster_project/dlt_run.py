@@ -14,7 +14,7 @@ import shutil
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from dagster import (
     AssetExecutionContext,
@@ -35,8 +35,12 @@ from pipelines.errors import ConfigError
 from pipelines.report import RunReport
 from pipelines.spec import ProviderSpec
 from pipelines.units import window_days
-from warehouse.db import WAITING, connect, say_waiting, table_exists
+from warehouse import destination
+from warehouse.db import WAITING, say_waiting
 from warehouse.locks import LOAD_WAIT_S, OPEN_WAIT_S, while_locked, writer_lock
+from warehouse.store import open_store
+
+T = TypeVar("T")
 
 
 def run_provider(
@@ -117,19 +121,32 @@ def load(
 ) -> dict[str, int]:
     """Extract, normalise and load ``source``; rows loaded per table.
 
-    Only restoring dlt's state from the warehouse and loading touch the file, and each holds
-    the writer lock; a reader's lock is waited out, so nothing fetched is fetched again.
+    Only restoring dlt's state from the warehouse and loading touch the destination. On the
+    DuckDB file each holds the writer lock and waits out a reader's lock, so nothing fetched
+    is fetched again; a server destination takes concurrent writers itself.
     """
     pipeline.drop()  # local working state is restored from the warehouse below
-    with writer_lock(warehouse.file, on_wait=on_wait):
-        while_locked(pipeline.sync_destination, max_wait_s=OPEN_WAIT_S, on_wait=on_wait)
-    pipeline.extract(source, loader_file_format="parquet")
+    _write(warehouse, pipeline.sync_destination, on_wait, OPEN_WAIT_S)
+    file_format = destination.loader_format(pipeline.destination)
+    if file_format == "csv":  # no nested values in csv: JSON text instead
+        chosen = source.selected_resources.values() if isinstance(source, DltSource) else source
+        for resource in chosen:
+            resource.add_map(destination.nested_as_json)
+    pipeline.extract(source, loader_file_format=file_format)
     normalized = pipeline.normalize()
-    with writer_lock(warehouse.file, on_wait=on_wait, max_wait_s=LOAD_WAIT_S):
-        while_locked(
-            lambda: pipeline.load().raise_on_failed_jobs(), max_wait_s=LOAD_WAIT_S, on_wait=on_wait
-        )
+    _write(warehouse, lambda: pipeline.load().raise_on_failed_jobs(), on_wait, LOAD_WAIT_S)
     return dict(normalized.row_counts) if normalized else {}
+
+
+def _write(
+    warehouse: Warehouse, action: Callable[[], T], on_wait: Callable[[], None], wait_s: float
+) -> T:
+    """``action`` under the DuckDB file's writer lock, a reader's lock waited out; on a
+    server destination, which takes concurrent writers itself, just ``action``."""
+    if not destination.is_duckdb():
+        return action()
+    with writer_lock(warehouse.file, on_wait=on_wait, max_wait_s=LOAD_WAIT_S):
+        return while_locked(action, max_wait_s=wait_s, on_wait=on_wait)
 
 
 def _partition_results(
@@ -187,23 +204,19 @@ def _rows_by_day(
     counts: dict[str, dict[date, int]] = {}
     if not tables:
         return counts
-    # a writing connection (under the writer lock), as every other step of the run opens one:
-    # DuckDB refuses a read-only one in a process that has the file open for writing
-    with connect(warehouse.file) as con:
+    # on DuckDB a writing connection (under the writer lock), as every other step of the run
+    # opens one: DuckDB refuses a read-only one in a process that has the file open for writing
+    with open_store(warehouse.file) as store:
         for table in tables:
             where, params = table.window(start, end)
-            found = con.execute(
-                "select 1 from information_schema.tables where table_schema = ? and table_name = ?",
-                [spec.name, table.name],
-            ).fetchall()
-            if not found:
+            if not store.table_exists(spec.name, table.name):
                 continue
-            rows = con.execute(
+            rows = store.run(
                 f'select {table.day_sql()} as day, count(*) from {spec.name}."{table.name}" '
-                f"where {where} group by day",
+                f"where {where} group by {table.day_sql()}",
                 params,
-            ).fetchall()
-            counts[table.name] = {day: n for day, n in rows}
+            )
+            counts[table.name] = {day: int(n) for day, n in rows}
     return counts
 
 
@@ -236,13 +249,11 @@ def _table_rows(
     A writing connection, as for the per-day counts: DuckDB refuses a read-only one in a
     process where another step holds a writing one."""
     totals = {}
-    with connect(warehouse.file) as con:
+    with open_store(warehouse.file) as store:
         for key in keys:
             table = spec.table(key.path[-1])
-            if table_exists(con, spec.name, table):
-                (count,) = con.execute(
-                    f'select count(*) from {spec.name}."{table}"'
-                ).fetchone() or (0,)
+            if store.table_exists(spec.name, table):
+                ((count,),) = store.run(f'select count(*) from {spec.name}."{table}"')
                 totals[key] = int(count)
     return totals
 

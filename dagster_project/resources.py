@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dlt
 from dagster import ConfigurableResource
 
-from warehouse import paths
+from pipelines.redaction import register_secret
+from warehouse import destination, paths
+from warehouse.store import Store, open_store
 
 
 class Warehouse(ConfigurableResource):
-    """The DuckDB warehouse file and the state directory beside it.
+    """The warehouse (the DuckDB file, or the dlt destination ``LSW_DESTINATION`` names) and
+    the state directory.
 
     Unset fields follow ``LSW_WAREHOUSE`` / ``LSW_STATE_DIR`` when used, not when the
     definitions are loaded, so `lsw --warehouse` and `dagster dev` agree on the same files.
@@ -30,7 +36,8 @@ class Warehouse(ConfigurableResource):
         return Path(self.state_dir) if self.state_dir else paths.state_dir(self.file)
 
     def pipeline(self, provider: str, run_id: str) -> dlt.Pipeline:
-        """A dlt pipeline loading ``provider``'s raw tables into schema ``provider``.
+        """A dlt pipeline loading ``provider``'s raw tables into schema (dataset) ``provider``
+        of the configured destination.
 
         Its working directory belongs to this run (``dlt/<run_id>``), so two runs at once never
         share dlt's local files; dlt's state lives in the warehouse and is restored from there.
@@ -38,15 +45,37 @@ class Warehouse(ConfigurableResource):
         self.file.parent.mkdir(parents=True, exist_ok=True)
         pipelines_dir = self.working_dir(run_id)
         pipelines_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return dlt.pipeline(
+        pipeline = dlt.pipeline(
             pipeline_name=f"lsw_{provider}",
-            destination=dlt.destinations.duckdb(credentials=str(self.file)),
+            destination=destination.reference(self.file),
             dataset_name=provider,
             pipelines_dir=str(pipelines_dir),
         )
+        if not destination.is_duckdb():
+            _mask_password(pipeline)
+        return pipeline
 
     def working_dir(self, run_id: str) -> Path:
         return self.state / "dlt" / run_id
+
+    @contextmanager
+    def store(self, run_id: str) -> Iterator[Store]:
+        """Where the marts read and write (warehouse/store.py); on a destination other than
+        DuckDB they load through a pipeline whose working folder is the run's."""
+        try:
+            with open_store(self.file, lambda name: self.pipeline(name, run_id)) as store:
+                yield store
+        finally:
+            shutil.rmtree(self.working_dir(run_id) / "lsw_marts", ignore_errors=True)
+
+
+def _mask_password(pipeline: dlt.Pipeline) -> None:
+    """The destination's password is masked in every log line and error from now on."""
+    try:
+        credentials = pipeline.destination_client().config.credentials
+    except Exception:  # unresolved configuration: the load fails with dlt's own message
+        return
+    register_secret(getattr(credentials, "password", None))
 
 
 def spec_pipeline(provider: str) -> dlt.Pipeline:

@@ -20,7 +20,7 @@ from lsw.errors import DEBUG_ENV, UsageError, one_line_failures
 from lsw.version import show_version
 from pipelines.errors import ConfigError, ConfigFileError
 from pipelines.registry import ALL_PROVIDERS, SPECS
-from warehouse import calendar, paths
+from warehouse import calendar, destination, paths
 
 P = ParamSpec("P")
 
@@ -217,6 +217,7 @@ def run(
         else:
             chosen.append(name)
     target = paths.prepare(warehouse)
+    destination.check(target)  # a bad credential: one line, before any provider fetches
     _setup_logging()
     ok, line = _load(chosen, first, last, "run", quiet)
     print_summary(console, target, first, last)

@@ -22,6 +22,7 @@ from pipelines.config import provider_problem
 from pipelines.errors import ConfigError
 from pipelines.redaction import redact
 from warehouse.calendar import RangeError
+from warehouse.destination import DestinationError
 from warehouse.locks import WarehouseBusy
 
 DEBUG_ENV = "LSW_DEBUG"
@@ -41,12 +42,13 @@ def debugging() -> bool:
 def expected(exc: BaseException) -> bool:
     """A user error we recognise (a traceback would not help anyone fix it)."""
     known = UsageError | RangeError | ConfigError | WarehouseBusy | ConfigProviderException
+    known |= DestinationError
     return isinstance(exc, known) or (isinstance(exc, OSError) and bool(exc.filename))
 
 
 def one_line(exc: BaseException) -> str:
     """The error as one line a user can act on (secrets masked)."""
-    if isinstance(exc, UsageError | RangeError | ConfigError | WarehouseBusy):
+    if isinstance(exc, UsageError | RangeError | ConfigError | WarehouseBusy | DestinationError):
         text = str(exc)
     elif isinstance(exc, ConfigProviderException):
         text = f"configuration: {provider_problem(exc)}"

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from lsw.errors import UsageError
-from warehouse import paths
+from warehouse import destination, paths
 
 DEFAULT_DAYS = 30  # report.build.DEFAULT_DAYS; plotly is imported only when a report is written
 
@@ -17,7 +17,7 @@ DEFAULT_DAYS = 30  # report.build.DEFAULT_DAYS; plotly is imported only when a r
 def write_report(warehouse: Path, out: Path | None, days: int) -> Path:
     from report import write_report as write
 
-    if not warehouse.is_file():
+    if destination.is_duckdb() and not warehouse.is_file():
         raise UsageError(f"no warehouse at {warehouse}: load one with `lsw run` or `lsw demo`")
     return write(warehouse, out, days)
 

@@ -2,8 +2,10 @@
 
 The query comes from the argument, ``-f FILE`` or stdin, so a script can pipe a file in;
 csv, json and parquet are for other programs, the table for people. Every column is shown,
-and rows are cut only by ``--limit``. It opens the published read-only copy when there is
-one (warehouse/publish.py), so a long query never delays a load.
+and rows are cut only by ``--limit``. On DuckDB it opens the published read-only copy when
+there is one (warehouse/publish.py), so a long query never delays a load; on another
+destination (``LSW_DESTINATION``) the query runs there, through dlt's SQL client, in that
+database's SQL.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from typing import Annotated, BinaryIO
 import duckdb
 import polars as pl
 import typer
+from dlt.destinations.exceptions import DatabaseException
 
 from lsw.errors import UsageError
-from warehouse import paths
+from warehouse import destination, paths
 from warehouse.db import connect
 from warehouse.publish import reader_path
+from warehouse.store import DltStore, open_store
 
 
 class Format(StrEnum):
@@ -64,6 +68,18 @@ def result_frame(con: duckdb.DuckDBPyConnection, query: str, limit: int | None) 
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UsageError(f"sql: {first}") from None
+
+
+def destination_frame(target: Path, query: str, limit: int | None) -> pl.DataFrame:
+    """The query run on the configured (non-DuckDB) destination; one line when it refuses."""
+    with open_store(target, read_only=True) as store:
+        assert isinstance(store, DltStore)
+        try:
+            return store.query(query, limit)
+        except DatabaseException as exc:
+            cause = exc.__cause__ or exc
+            lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+            raise UsageError(f"sql: {lines[0] if lines else type(cause).__name__}") from None
 
 
 def render_table(frame: pl.DataFrame) -> str:
@@ -114,10 +130,13 @@ def sql(
     if format is Format.parquet and out is None and sys.stdout.isatty():
         raise UsageError("--format parquet writes binary: give --out PATH or pipe the output")
     target = paths.warehouse_path(warehouse)
-    if not target.is_file():
+    if not destination.is_duckdb():
+        frame = destination_frame(target, text, limit)
+    elif not target.is_file():
         raise UsageError(f"no warehouse at {target}: load one with `lsw run` or `lsw demo`")
-    with connect(reader_path(target), read_only=True) as con:
-        frame = result_frame(con, text, limit)
+    else:
+        with connect(reader_path(target), read_only=True) as con:
+            frame = result_frame(con, text, limit)
     if out is None:
         write(frame, format, sys.stdout.buffer)
         sys.stdout.buffer.flush()

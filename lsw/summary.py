@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from warehouse.db import connect, table_exists
+from warehouse.store import open_store
 
 MIN_WIDTH = {"sessions": 8, "gmv": 18, "gmv_usd": 12}
 
@@ -35,28 +35,28 @@ def _new_table(title: str, *columns: str) -> Table:
 
 def print_summary(console: Console, warehouse: Path, start: date, end: date, top: int = 5) -> None:
     """Sessions and GMV by provider, by account and day, and the top sessions by USD GMV."""
-    with connect(warehouse, read_only=True) as con:
-        if not table_exists(con, "marts", "fct_sessions"):
+    with open_store(warehouse, read_only=True) as store:
+        if not store.table_exists("marts", "fct_sessions"):
             console.print("No sessions in the warehouse yet.")
             return
         window = [start, end]
-        by_provider = con.execute(
+        by_provider = store.run(
             """select provider, count(*), sum(gmv_usd) from marts.fct_sessions
-               where session_date between ? and ? group by all order by provider""",
+               where session_date between ? and ? group by provider order by provider""",
             window,
-        ).fetchall()
-        by_account_day = con.execute(
+        )
+        by_account_day = store.run(
             """select session_date, provider, account_id, sessions, gmv, currency, gmv_usd
                from marts.gmv_daily where session_date between ? and ?
                order by session_date desc, gmv_usd desc nulls last limit 12""",
             window,
-        ).fetchall()
-        top_sessions = con.execute(
+        )
+        top_sessions = store.run(
             """select session_date, provider, title, gmv, currency, gmv_usd
                from marts.fct_sessions where session_date between ? and ? and gmv_usd is not null
                order by gmv_usd desc limit ?""",
             [*window, top],
-        ).fetchall()
+        )
     console.print(f"\nSessions that started {start} .. {end} (UTC)")
     table = _new_table("Sessions and GMV by provider", "provider", "sessions", "gmv_usd")
     for provider, sessions, gmv_usd in by_provider:

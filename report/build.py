@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from report import charts, data, page
-from warehouse.db import connect
+from warehouse import destination
 from warehouse.publish import reader_path
+from warehouse.store import open_store
 
 DEFAULT_DAYS = 30
 
@@ -21,13 +22,15 @@ def default_path(warehouse: Path) -> Path:
 def write_report(warehouse: Path, out: Path | None = None, days: int = DEFAULT_DAYS) -> Path:
     """Write the report of the last ``days`` days of ``warehouse`` to ``out``; its path.
 
-    It reads the published read-only copy when there is one, so it never delays a load, and
-    replaces the file in one step, so a browser never opens half a report.
+    On DuckDB it reads the published read-only copy when there is one, so it never delays a
+    load; elsewhere the destination's marts through dlt. It replaces the file in one step, so
+    a browser never opens half a report.
     """
     target = out or default_path(warehouse)
-    source = reader_path(warehouse)
-    with connect(source, read_only=True) as con:
-        found = data.read(con, days)
+    duck = destination.is_duckdb()
+    source = reader_path(warehouse) if duck else warehouse
+    with open_store(source, read_only=True) as store:
+        found = data.read(store, days)
     figures = {
         "gmv-per-day": charts.gmv_per_day(found.gmv_by_day),
         "gmv-rates": charts.gmv_rates(found.rates),
@@ -37,7 +40,12 @@ def write_report(warehouse: Path, out: Path | None = None, days: int = DEFAULT_D
         "top-products": charts.top_products(found.top_products),
     }
     text = page.render(
-        figures, found.freshness, found.start, found.end, datetime.now(UTC), source.name
+        figures,
+        found.freshness,
+        found.start,
+        found.end,
+        datetime.now(UTC),
+        source.name if duck else f"{destination.name()} (dataset marts)",
     )
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")

@@ -16,6 +16,7 @@ import os
 import shutil
 from pathlib import Path
 
+from warehouse import destination
 from warehouse.db import connect, say_waiting
 from warehouse.locks import while_locked, writer_lock
 
@@ -50,9 +51,10 @@ def publish(warehouse: Path) -> Path | None:
     """Copy ``warehouse`` to its read-only copy, atomically; None when there is no warehouse.
 
     Holds the writer lock, so no lsw write changes the file mid-copy. A write-ahead log left
-    beside the file (a writer that died) is checkpointed into it first.
+    beside the file (a writer that died) is checkpointed into it first. Only the DuckDB file
+    has a copy: a server destination serves its readers itself.
     """
-    if not warehouse.is_file():
+    if not destination.is_duckdb() or not warehouse.is_file():
         return None
     published = copy_path(warehouse)
     with writer_lock(warehouse, on_wait=say_waiting):

@@ -130,26 +130,27 @@ def snapshots_of_window(table: str, start: datetime, end: datetime) -> tuple[str
     - The snapshots observed in the window, and each channel's last follower count before it,
       which carries forward into the window's days (models/marts/followers.py).
 
-    Four disjoint parts, each of which DuckDB prunes by time, so the rows read do not grow
-    with history (the last count before the window still scans two columns of it). Sessions
+    Four disjoint parts, each of which the database prunes by time, so the rows read do not
+    grow with history (the last count before the window still scans two columns of it).
+    Portable SQL: the same query runs on DuckDB, PostgreSQL and the other destinations. Sessions
     that started before the window may show up partly; the marts keep the window's sessions.
     """
     sql = f"""
         with next_start as (
             select channel_id, min(started_at) as started_at from {table}
-            where started_at >= ? group by all),
+            where started_at >= ? group by channel_id),
         last_count as (
             select channel_id, max(observed_at) as observed_at from {table}
-            where observed_at < ? and followers is not null group by all)
+            where observed_at < ? and followers is not null group by channel_id)
         select * from {table} where started_at >= ? and started_at < ?
-        union all by name
-        select * from {table} semi join next_start using (channel_id, started_at)
-        union all by name
+        union all
+        select * from {table} where (channel_id, started_at) in (select * from next_start)
+        union all
         select * from {table} where observed_at >= ? and observed_at < ?
             and (started_at is null or started_at < ?)
-        union all by name
-        select * from {table} semi join last_count using (channel_id, observed_at)
-        where started_at is null or started_at < ?"""
+        union all
+        select * from {table} where (channel_id, observed_at) in (select * from last_count)
+            and (started_at is null or started_at < ?)"""
     return sql, [end, start, start, end, start, end, start, start]
 
 

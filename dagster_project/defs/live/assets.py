@@ -1,14 +1,12 @@
 """The live tables as assets (the sensor records their loads) and ``marts.live_engagement``."""
 
-from __future__ import annotations
-
 import polars as pl
-from dagster import AssetKey, AssetSpec, MaterializeResult, asset
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, asset
 
 from dagster_project.defs.live.tables import SCHEMA, TABLES, LiveTable
 from dagster_project.resources import Warehouse
 from models.marts.live_engagement import LIVE_ENGAGEMENT, live_engagement
-from warehouse.db import connect, read_frame, replace_rows, table_exists
+from warehouse.store import Store
 
 GROUP = "live"
 LIVE_ENGAGEMENT_KEY = AssetKey(["marts", "live_engagement"])
@@ -37,16 +35,13 @@ RAW_LIVE = [
 _BY_NAME = {t.name: t for t in TABLES}
 
 
-def _frame(con: object, table: LiveTable) -> pl.LazyFrame:
+def _frame(store: Store, table: LiveTable) -> pl.LazyFrame:
     """The table, or an empty frame of its columns when nothing was drained into it yet."""
-    import duckdb
-
-    assert isinstance(con, duckdb.DuckDBPyConnection)
-    if not table_exists(con, SCHEMA, table.name):
+    if not store.table_exists(SCHEMA, table.name):
         empty = pl.from_arrow(table.schema.empty_table())
         assert isinstance(empty, pl.DataFrame)
         return empty.lazy()
-    return read_frame(con, f'select * from {SCHEMA}."{table.name}"')
+    return store.frame(f'select * from {SCHEMA}."{table.name}"', like=(SCHEMA, table.name))
 
 
 @asset(
@@ -58,14 +53,14 @@ def _frame(con: object, table: LiveTable) -> pl.LazyFrame:
     kinds={"polars", "duckdb"},
     metadata={"dagster/table_name": "marts.live_engagement"},
 )
-def live_engagement_mart(warehouse: Warehouse) -> MaterializeResult:
+def live_engagement_mart(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     """Comments per minute and peak concurrent viewers per live session (docs/marts.md)."""
-    with connect(warehouse.file) as con:
+    with warehouse.store(context.run.run_id) as store:
         frame = live_engagement(
-            _frame(con, _BY_NAME["shopee_comments"]),
-            _frame(con, _BY_NAME["shopee_session_metrics"]),
-            _frame(con, _BY_NAME["shopee_sessions"]),
+            _frame(store, _BY_NAME["shopee_comments"]),
+            _frame(store, _BY_NAME["shopee_session_metrics"]),
+            _frame(store, _BY_NAME["shopee_sessions"]),
         ).collect()
         assert list(frame.schema) == list(LIVE_ENGAGEMENT)
-        replace_rows(con, "marts.live_engagement", frame, "true", [])
+        store.replace_rows("marts.live_engagement", frame, "true")
     return MaterializeResult(metadata={"dagster/row_count": frame.height})

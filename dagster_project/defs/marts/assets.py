@@ -6,9 +6,8 @@ CLI), and the marts' checks run with every materialisation.
 """
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 
-import duckdb
 import polars as pl
 from dagster import (
     AssetCheckResult,
@@ -38,8 +37,8 @@ from models.marts.products import product_performance
 from models.marts.sessions import fct_sessions
 from models.staging.staged import Staged
 from pipelines.registry import SPECS
-from warehouse.db import connect, read_frame, replace_rows, table_exists
 from warehouse.publish import publish
+from warehouse.store import Store
 
 FX_KEY = AssetKey(["marts", "dim_fx_rates"])
 FCT_KEY = AssetKey(["marts", "fct_sessions"])
@@ -86,10 +85,10 @@ def table_metadata(mart: Mart) -> dict[str, object]:
     description=MARTS["dim_fx_rates"].description,
     metadata=table_metadata(MARTS["dim_fx_rates"]),
 )
-def dim_fx_rates(warehouse: Warehouse) -> MaterializeResult:
+def dim_fx_rates(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     rates = load_rates()
-    with connect(warehouse.file) as con:
-        replace_rows(con, "marts.dim_fx_rates", rates, "true", [])
+    with warehouse.store(context.run.run_id) as store:
+        store.replace_rows("marts.dim_fx_rates", rates, "true")
     return MaterializeResult(metadata={"dagster/row_count": rates.height})
 
 
@@ -127,37 +126,14 @@ def window_marts(
     """
     window = context.partition_time_window
     first_day, end_day = window.start.date(), window.end.date()
-    days = [first_day, end_day]
-    with connect(warehouse.file) as con:
-        staged = staged_window(con, window.start, window.end)
-        if not table_exists(con, "marts", "dim_fx_rates"):
-            replace_rows(con, "marts.dim_fx_rates", load_rates(), "true", [])
-        fx = read_frame(con, "select * from marts.dim_fx_rates")
-        # Trovo's snapshots of the window also stage sessions that started before it and
-        # overlap it (inputs.py): only the window's sessions replace the window's
-        in_window = pl.col("session_date").is_between(first_day, end_day, closed="left")
-        stacked = fct_sessions(_present(s.sessions for s in staged), fx)
-        sessions = stacked.filter(in_window).collect()
-        by_day = "session_date >= ? and session_date < ?"
-        replace_rows(con, "marts.fct_sessions", sessions, by_day, days)
-        gmv = gmv_daily(sessions.lazy()).collect()
-        replace_rows(con, "marts.gmv_daily", gmv, by_day, days)
-        engagement = engagement_daily(sessions.lazy()).collect()
-        replace_rows(con, "marts.engagement_daily", engagement, by_day, days)
-        products = _products(con, staged, first_day, end_day)
-        followers = followers_daily(
-            _present(s.followers for s in staged),
-            _present(s.follower_totals for s in staged),
-            first_day,
-            end_day,
-        ).collect()
-        replace_rows(con, "marts.followers_daily", followers, '"date" >= ? and "date" < ?', days)
-        counts = day_counts(con, first_day, end_day)
-        checks = list(run_checks(context, con, first_day, end_day))
+    with warehouse.store(context.run.run_id) as store:
+        built = rebuild(store, window.start, window.end)
+        counts = day_counts(store, first_day, end_day)
+        checks = list(run_checks(context, store, first_day, end_day))
     publish(warehouse.file)  # readers see the new marts now, whatever runs after
     context.log.info(
-        f"marts: {sessions.height} sessions, {products.height} products, "
-        f"{followers.height} follower days"
+        f"marts: {built['fct_sessions']} sessions, {built['product_performance']} products, "
+        f"{built['followers_daily']} follower days"
     )
     for key in (FCT_KEY, GMV_KEY, ENGAGEMENT_KEY, PRODUCTS_KEY, FOLLOWERS_KEY):
         for day, rows in counts[key.path[-1]].items():
@@ -168,30 +144,65 @@ def window_marts(
     yield from checks
 
 
+def rebuild(store: Store, start: datetime, end: datetime) -> dict[str, int]:
+    """Replace every daily mart's rows of the window [start, end) in ``store``; rows per mart.
+
+    The same Polars models on every destination: only the store differs (warehouse/store.py).
+    """
+    first_day, end_day = start.date(), end.date()
+    days = [first_day, end_day]
+    staged = staged_window(store, start, end)
+    if not store.table_exists("marts", "dim_fx_rates"):
+        store.replace_rows("marts.dim_fx_rates", load_rates(), "true")
+        store.commit()
+    fx = store.frame("select * from marts.dim_fx_rates", like=("marts", "dim_fx_rates"))
+    # Trovo's snapshots of the window also stage sessions that started before it and
+    # overlap it (inputs.py): only the window's sessions replace the window's
+    in_window = pl.col("session_date").is_between(first_day, end_day, closed="left")
+    stacked = fct_sessions(_present(s.sessions for s in staged), fx)
+    sessions = stacked.filter(in_window).collect()
+    by_day = "session_date >= ? and session_date < ?"
+    store.replace_rows("marts.fct_sessions", sessions, by_day, days)
+    gmv = gmv_daily(sessions.lazy()).collect()
+    store.replace_rows("marts.gmv_daily", gmv, by_day, days)
+    engagement = engagement_daily(sessions.lazy()).collect()
+    store.replace_rows("marts.engagement_daily", engagement, by_day, days)
+    products = _products(store, staged, sessions, first_day, end_day)
+    followers = followers_daily(
+        _present(s.followers for s in staged),
+        _present(s.follower_totals for s in staged),
+        first_day,
+        end_day,
+    ).collect()
+    store.replace_rows("marts.followers_daily", followers, '"date" >= ? and "date" < ?', days)
+    store.commit()
+    return {
+        "fct_sessions": sessions.height,
+        "gmv_daily": gmv.height,
+        "engagement_daily": engagement.height,
+        "product_performance": products.height,
+        "followers_daily": followers.height,
+    }
+
+
 def _present(frames: Iterator[pl.LazyFrame | None]) -> list[pl.LazyFrame]:
     return [frame for frame in frames if frame is not None]
 
 
 def _products(
-    con: duckdb.DuckDBPyConnection, staged: list[Staged], first_day: date, end_day: date
+    store: Store, staged: list[Staged], sessions: pl.DataFrame, first_day: date, end_day: date
 ) -> pl.DataFrame:
     """Products of the window's sessions replace what the window's sessions had before.
 
     product_performance has no date of its own (docs/contract.md), so the rows replaced are those of
-    the sessions that fct_sessions now places in the window, plus any session restaged here.
+    the sessions that fct_sessions now places in the window (``sessions``), plus any session
+    restaged here.
     """
     in_window = pl.col("session_date").is_between(first_day, end_day, closed="left")
     products = product_performance(
         [frame.filter(in_window) for frame in _present(s.products for s in staged)]
     ).collect()
-    replace_rows(
-        con,
-        "marts.product_performance",
-        products,
-        """(provider, session_id) in (
-               select provider, session_id from marts.fct_sessions
-               where session_date >= ? and session_date < ?
-               union select provider, session_id from _incoming)""",
-        [first_day, end_day],
-    )
+    key = ["provider", "session_id"]
+    keys = pl.concat([sessions.select(key), products.select(key)]).unique()
+    store.replace_rows("marts.product_performance", products, "false", keys=keys)
     return products

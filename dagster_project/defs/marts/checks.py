@@ -2,19 +2,21 @@
 
 Each check reads the rebuilt window (joined to the rest of the table where a rule spans
 partitions, as grain uniqueness does), so a check costs what the window costs, not what the
-history costs. A check names what is wrong: the rows, the currency, the provider.
+history costs. A check names what is wrong: the rows, the currency, the provider. The SQL is
+portable, so the checks run on every destination (warehouse/store.py).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import duckdb
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey
 
 from models.catalog import FCT_SESSIONS, MARTS, Mart, sql_type
+from warehouse.store import Store
 
 SAMPLE = 3  # offending keys shown in a failing check's description
 
@@ -50,8 +52,11 @@ def _in_window(mart: Mart) -> str:
     )
 
 
-def _run(con: duckdb.DuckDBPyConnection, sql: str, window: Window) -> list[tuple[object, ...]]:
-    return con.execute(sql, {"first": window.first, "end": window.end}).fetchall()
+def _run(store: Store, sql: str, window: Window) -> list[tuple[object, ...]]:
+    """``sql`` with ``$first`` and ``$end`` bound to the window (positionally: portable)."""
+    named = {"$first": window.first, "$end": window.end}
+    params = [named[m] for m in re.findall(r"\$first|\$end", sql)]
+    return store.run(re.sub(r"\$first|\$end", "?", sql), params)
 
 
 def _sample(rows: Sequence[tuple[object, ...]]) -> str:
@@ -66,14 +71,14 @@ def _offenders(rows: Sequence[tuple[object, ...]], bad: str, good: str) -> Outco
     return Outcome(True, good)
 
 
-def grain_unique(con: duckdb.DuckDBPyConnection, mart: Mart, window: Window) -> Outcome:
+def grain_unique(store: Store, mart: Mart, window: Window) -> Outcome:
     """One row per grain: the window's keys appear once in the whole table."""
     keys = ", ".join(f'"{c}"' for c in mart.grain)
     rows = _run(
-        con,
+        store,
         f"select {keys}, count(*) from {mart.table} where ({keys}) in "
         f"(select {keys} from {mart.table} where {_in_window(mart)}) "
-        f"group by all having count(*) > 1 order by all",
+        f"group by {keys} having count(*) > 1 order by {keys}",
         window,
     )
     if rows:
@@ -86,11 +91,11 @@ def _figures(mart: Mart) -> list[str]:
     return [c for c, t in mart.types.items() if sql_type(t) in ("BIGINT", "DOUBLE")]
 
 
-def non_negative(con: duckdb.DuckDBPyConnection, mart: Mart, window: Window) -> Outcome:
+def non_negative(store: Store, mart: Mart, window: Window) -> Outcome:
     """No negative count or amount."""
     figures = _figures(mart)
     found = ", ".join(f'count(*) filter (where "{c}" < 0)' for c in figures)
-    (counts,) = _run(con, f"select {found} from {mart.table} where {_in_window(mart)}", window)
+    (counts,) = _run(store, f"select {found} from {mart.table} where {_in_window(mart)}", window)
     bad = {c: int(str(n)) for c, n in zip(figures, counts, strict=True) if n}
     if bad:
         listed = ", ".join(f"{c} in {n} rows" for c, n in bad.items())
@@ -98,10 +103,10 @@ def non_negative(con: duckdb.DuckDBPyConnection, mart: Mart, window: Window) -> 
     return Outcome(True, f"no negative {', '.join(figures)}")
 
 
-def fx_rate_known(con: duckdb.DuckDBPyConnection, window: Window) -> Outcome:
+def fx_rate_known(store: Store, window: Window) -> Outcome:
     """Every currency with a GMV has a rate, or its sessions would have no gmv_usd."""
     rows = _run(
-        con,
+        store,
         "select s.currency, count(*) from marts.fct_sessions s "
         "left join marts.dim_fx_rates r on r.currency = s.currency "
         "where s.session_date >= $first and s.session_date < $end and s.gmv is not null "
@@ -118,15 +123,15 @@ def fx_rate_known(con: duckdb.DuckDBPyConnection, window: Window) -> Outcome:
     return Outcome(True, "every currency with a GMV has a rate")
 
 
-def gmv_usd_matches_rate(con: duckdb.DuckDBPyConnection, window: Window) -> Outcome:
+def gmv_usd_matches_rate(store: Store, window: Window) -> Outcome:
     """gmv_usd = round(gmv * usd_per_unit, 2): the two figures can never drift apart."""
     rows = _run(
-        con,
+        store,
         "select s.provider, s.session_id, s.gmv, r.usd_per_unit, s.gmv_usd "
         "from marts.fct_sessions s join marts.dim_fx_rates r on r.currency = s.currency "
         "where s.session_date >= $first and s.session_date < $end and s.gmv is not null "
-        "and (s.gmv_usd is null or abs(s.gmv_usd - round(s.gmv::decimal(38, 4) "
-        "* r.usd_per_unit::decimal(38, 10), 2)) >= 0.005) "
+        "and (s.gmv_usd is null or abs(s.gmv_usd - round(cast(s.gmv as decimal(38, 4)) "
+        "* cast(r.usd_per_unit as decimal(38, 10)), 2)) >= 0.005) "
         "order by 1, 2",
         window,
     )
@@ -137,10 +142,10 @@ def gmv_usd_matches_rate(con: duckdb.DuckDBPyConnection, window: Window) -> Outc
     )
 
 
-def ended_after_started(con: duckdb.DuckDBPyConnection, window: Window) -> Outcome:
+def ended_after_started(store: Store, window: Window) -> Outcome:
     """An ended session ends after it starts."""
     rows = _run(
-        con,
+        store,
         "select provider, session_id, started_at, ended_at from marts.fct_sessions "
         "where session_date >= $first and session_date < $end and status = 'ended' "
         "and ended_at < started_at order by 1, 2",
@@ -197,15 +202,15 @@ def check_specs() -> list[AssetCheckSpec]:
     return specs
 
 
-def window_results(con: duckdb.DuckDBPyConnection, window: Window) -> Iterator[AssetCheckResult]:
+def window_results(store: Store, window: Window) -> Iterator[AssetCheckResult]:
     """Every rule of the window, as the check results the asset yields."""
     for name in CHECKED:
         mart = MARTS[name]
-        yield _result(mart, "grain_unique", grain_unique(con, mart, window))
-        yield _result(mart, "non_negative", non_negative(con, mart, window))
-    yield _result(FCT_SESSIONS, "fx_rate_known", fx_rate_known(con, window))
-    yield _result(FCT_SESSIONS, "gmv_usd_matches_rate", gmv_usd_matches_rate(con, window))
-    yield _result(FCT_SESSIONS, "ended_after_started", ended_after_started(con, window))
+        yield _result(mart, "grain_unique", grain_unique(store, mart, window))
+        yield _result(mart, "non_negative", non_negative(store, mart, window))
+    yield _result(FCT_SESSIONS, "fx_rate_known", fx_rate_known(store, window))
+    yield _result(FCT_SESSIONS, "gmv_usd_matches_rate", gmv_usd_matches_rate(store, window))
+    yield _result(FCT_SESSIONS, "ended_after_started", ended_after_started(store, window))
 
 
 def freshness_result(stale: str, checked: Sequence[str]) -> AssetCheckResult:

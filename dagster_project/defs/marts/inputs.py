@@ -3,7 +3,8 @@
 A window reads only the rows it needs of every table, so a one-day rebuild costs the same on
 the first day of the product as after years of history: rows with a time of their own by it,
 children through their parent's rows of the window, point-in-time snapshots through their
-table's ``scope`` (pipelines/spec.py's ``RawTable``).
+table's ``scope`` (pipelines/spec.py's ``RawTable``). The SQL is portable (no DuckDB-only
+syntax), so the same reads run on every destination (warehouse/store.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from models.staging.staged import Staged
 from pipelines.figures import INCOMPLETE_SUFFIX
 from pipelines.registry import SPECS
 from pipelines.spec import RawTable
-from warehouse.db import run, scan_frame, table_exists
+from warehouse.store import DuckStore, Store
 
 RAW_KEYS = [
     AssetKey([spec.name, name])
@@ -33,35 +34,43 @@ ReadHook = Callable[[str, str, int], None]
 read_hooks: list[ReadHook] = []
 
 
-def staged_window(con: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> list[Staged]:
+def as_store(source: Store | duckdb.DuckDBPyConnection) -> Store:
+    """A DuckDB connection (as tests and benchmarks hold one) as the store it stands for."""
+    return DuckStore(source) if isinstance(source, duckdb.DuckDBPyConnection) else source
+
+
+def staged_window(
+    source: Store | duckdb.DuckDBPyConnection, start: datetime, end: datetime
+) -> list[Staged]:
     """Each provider with data: its raw tables of [start, end), through its staging model.
 
-    The frames are lazy and read from ``con`` when collected (only the columns the marts
-    use): collect them while it is open.
+    The frames are lazy and, on DuckDB, read from the connection when collected (only the
+    columns the marts use): collect them while the store is open.
 
     A provider whose first (primary) raw table does not exist yet has never been loaded and
     is left out; its other tables may be missing (a run that found no products creates no
     products table), and the staging model treats a missing one as empty.
     """
+    store = as_store(source)
     staged = []
     for spec in SPECS.values():
-        present = {t.name: t for t in spec.raw_tables if table_exists(con, spec.name, t.name)}
+        present = {t.name: t for t in spec.raw_tables if store.table_exists(spec.name, t.name)}
         if spec.raw_tables[0].name not in present:
             continue
         frames = {}
         for table in present.values():
-            sql, params = window_sql(con, spec.name, present, table, start, end)
+            sql, params = window_sql(store, spec.name, present, table, start, end)
             if read_hooks:
-                (rows,) = run(con, f"select count(*) from ({sql})", params)[0]
+                ((rows,),) = store.run(f"select count(*) from ({sql}) as window_rows", params)
                 for hook in read_hooks:
-                    hook(spec.name, table.name, rows)
-            frames[table.name] = scan_frame(con, sql, params)
+                    hook(spec.name, table.name, int(rows))
+            frames[table.name] = store.frame(sql, params, like=(spec.name, table.name))
         staged.append(spec.stage(frames))
     return staged
 
 
 def window_sql(
-    con: duckdb.DuckDBPyConnection,
+    source: Store | duckdb.DuckDBPyConnection,
     schema: str,
     tables: dict[str, RawTable],
     table: RawTable,
@@ -72,26 +81,34 @@ def window_sql(
     figure where the table holds no complete record of the same key (pipelines/figures.py).
 
     ``tables`` are the provider's raw tables that exist; a child whose parent does not exist
-    has no rows in any window.
+    has no rows in any window. The records kept aside may lack columns of the table or have
+    more: both sides of the union name every column of either, in the same order.
     """
+    store = as_store(source)
     main = f'{schema}."{table.name}"'
     if table.scope is not None:
         return table.scope(main, start, end)
-    where, params = _where(con, schema, tables, table, start, end)
-    sql = f"select this.* from {main} this where {where}"
+    where, params = _where(store, schema, tables, table, start, end)
     aside = table.name + INCOMPLETE_SUFFIX
-    if table.incomplete and table_exists(con, schema, aside):
-        same_key = " and ".join(f'm."{k}" = this."{k}"' for k in table.key)
-        sql += (
-            f' union all by name select this.* from {schema}."{aside}" this where {where} '
-            f"and not exists (select 1 from {main} m where {same_key})"
-        )
-        params = params * 2
-    return sql, params
+    if not (table.incomplete and store.table_exists(schema, aside)):
+        return f"select this.* from {main} this where {where}", params
+    ours, theirs = store.columns(schema, table.name), store.columns(schema, aside)
+    every = ours + [c for c in theirs if c not in ours]
+
+    def side(present: list[str]) -> str:
+        return ", ".join(f'this."{c}"' if c in present else f'null as "{c}"' for c in every)
+
+    same_key = " and ".join(f'm."{k}" = this."{k}"' for k in table.key)
+    sql = (
+        f"select {side(ours)} from {main} this where {where} "
+        f'union all select {side(theirs)} from {schema}."{aside}" this where {where} '
+        f"and not exists (select 1 from {main} m where {same_key})"
+    )
+    return sql, params * 2
 
 
 def _where(
-    con: duckdb.DuckDBPyConnection,
+    store: Store,
     schema: str,
     tables: dict[str, RawTable],
     table: RawTable,
@@ -106,8 +123,8 @@ def _where(
         return "true", []
     if parent.table not in tables:
         return "false", []
-    sql, params = window_sql(con, schema, tables, tables[parent.table], start, end)
+    sql, params = window_sql(store, schema, tables, tables[parent.table], start, end)
     return (
-        f'this."{parent.column}" in (select "{parent.parent_column}" from ({sql}))',
+        f'this."{parent.column}" in (select "{parent.parent_column}" from ({sql}) as parent_rows)',
         params,
     )

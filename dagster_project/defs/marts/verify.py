@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-import duckdb
 from dagster import AssetCheckResult, AssetExecutionContext, AssetKey
 
 from dagster_project.defs.marts.checks import (
@@ -18,7 +17,7 @@ from models.catalog import MARTS
 from pipelines.errors import ConfigError
 from pipelines.registry import SPECS
 from warehouse.calendar import today
-from warehouse.db import run
+from warehouse.store import Store
 
 DAILY_MARTS = (
     "fct_sessions",
@@ -29,9 +28,7 @@ DAILY_MARTS = (
 )
 
 
-def day_counts(
-    con: duckdb.DuckDBPyConnection, first: date, end: date
-) -> dict[str, dict[date, int]]:
+def day_counts(store: Store, first: date, end: date) -> dict[str, dict[date, int]]:
     """Rows per day of [first, end) of each daily mart, zero for a day without any.
 
     Products have no date of their own: a product row counts on its session's day.
@@ -44,24 +41,24 @@ def day_counts(
             sql = (
                 "select s.session_date, count(*) from marts.product_performance p "
                 "join marts.fct_sessions s using (provider, session_id) "
-                "where s.session_date >= ? and s.session_date < ? group by 1"
+                "where s.session_date >= ? and s.session_date < ? group by s.session_date"
             )
         else:
             column = f'"{mart.date_column}"'
             sql = (
                 f"select {column}, count(*) from {mart.table} "
-                f"where {column} >= ? and {column} < ? group by 1"
+                f"where {column} >= ? and {column} < ? group by {column}"
             )
-        found = dict(run(con, sql, [first, end]))
+        found = dict(store.run(sql, [first, end]))
         counts[name] = {day: int(found.get(day, 0)) for day in days}
     return counts
 
 
 def run_checks(
-    context: AssetExecutionContext, con: duckdb.DuckDBPyConnection, first: date, end: date
+    context: AssetExecutionContext, store: Store, first: date, end: date
 ) -> Iterator[AssetCheckResult]:
     """The window's rules, then the freshness of every configured provider."""
-    yield from window_results(con, Window(first, end))
+    yield from window_results(store, Window(first, end))
     latest, lookback = {}, {}
     for spec in SPECS.values():
         try:
