@@ -126,7 +126,9 @@ def where_time_went(folder: Path) -> dict[str, Any]:
     from dagster import DagsterEventType, DagsterInstance
     from dagster._core.instance.ref import InstanceRef
 
-    instance = DagsterInstance.from_ref(InstanceRef.from_dir(str(folder / ".lsw" / "dagster")))
+    home = str(folder / ".lsw" / "dagster")
+    os.environ["DAGSTER_HOME"] = home  # lsw's dagster.yaml finds its storage through it
+    instance = DagsterInstance.from_ref(InstanceRef.from_dir(home))
     spans: dict[str, Any] = {"steps": {}, "events": 0}
     for run in instance.get_runs():
         logs = instance.all_logs(run.run_id)
