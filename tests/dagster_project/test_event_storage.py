@@ -9,7 +9,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from dagster import AssetKey, AssetMaterialization, DagsterEventType, DagsterInstance
+from dagster import (
+    AssetKey,
+    AssetMaterialization,
+    DagsterEventType,
+    DagsterInstance,
+    TableSchema,
+)
 from dagster._core.definitions.asset_checks.asset_check_evaluation import (
     AssetCheckEvaluationPlanned,
 )
@@ -117,23 +123,39 @@ def test_a_ranged_run_records_every_day_in_batches(
         store_event(self, event)
 
     monkeypatch.setattr(SqliteEventLogStorage, "store_event", counted)
-    first, last = date(2026, 10, 1), date(2026, 10, 30)
-    outcome = materialize([], first, last)  # the marts only, of an empty warehouse
+    first, last = date(2026, 11, 15), date(2026, 11, 19)
+    outcome = materialize(["tiktok_shop"], first, last)
     assert outcome.ok, outcome.failures
 
     instance = DagsterInstance.get()
     assert isinstance(instance.event_log_storage, BatchedSqliteEventLogStorage)
+    livestreams = AssetKey(["tiktok_shop", "livestreams"])
     marts = asset_keys([MARTS_GROUP])
-    days = {(first + timedelta(days=n)).isoformat() for n in range(30)}
+    days = {(first + timedelta(days=n)).isoformat() for n in range(5)}
     partitioned = [key for key in marts if instance.get_materialized_partitions(key)]
     assert len(partitioned) == 5
-    for key in partitioned:
+    for key in [livestreams, *partitioned]:
         assert instance.get_materialized_partitions(key) == days
-    # 150 materialisations of days recorded, none of them written on its own: only the
+    # 30 materialisations of days recorded, none of them written on its own: only the
     # unpartitioned assets' (the FX rates, the report) are
     logs = instance.all_logs(outcome.run_ids[0], of_type=DagsterEventType.ASSET_MATERIALIZATION)
-    assert len(logs) == 150 + len(marts) - 5
+    assert len(logs) == 30 + len(marts) - 5
     assert singly == [None] * (len(marts) - 5)
+
+    # a provider's columns ride on its latest day's event only, the one the UI shows
+    records = instance.fetch_materializations(livestreams, limit=10).records
+    with_columns = [
+        r.partition_key
+        for r in records
+        if r.asset_materialization is not None
+        and "dagster/column_schema" in r.asset_materialization.metadata
+    ]
+    assert with_columns == ["2026-11-19"]
+    latest = instance.get_latest_materialization_event(livestreams)
+    assert latest is not None and latest.asset_materialization is not None
+    schema = latest.asset_materialization.metadata["dagster/column_schema"].value
+    assert isinstance(schema, TableSchema)
+    assert "room_id" in {column.name for column in schema.columns}
 
 
 def test_an_instance_lsw_wrote_before_is_moved_to_the_batched_storage(
