@@ -38,18 +38,14 @@ def followers_daily(
     )
     # Only each account's last snapshot of a day can be a day's total (the latest strictly
     # before the next midnight): keeping those first turns a snapshot every few minutes into
-    # one row a day before anything is sorted. Of snapshots at the same instant, the latest
-    # staged (the last in order) wins.
+    # about one row a day before anything is sorted. Of snapshots at the same instant, the
+    # latest staged (the last in order) wins.
     observed = pl.col("observed_at")
     snapshots = (
         _stack(totals, STAGED_FOLLOWER_TOTALS)
         .filter(observed.is_not_null() & pl.col("followers_total").is_not_null())
-        .group_by([*ACCOUNT, observed.dt.date().alias("_day")])
-        .agg(
-            observed.max(),
-            pl.col("followers_total").filter(observed == observed.max()).last(),
-        )
-        .drop("_day")
+        .filter(observed == observed.max().over([*ACCOUNT, observed.dt.date()]))
+        .unique([*ACCOUNT, "observed_at"], keep="last")
         .sort("observed_at")
     )
     known_since = (

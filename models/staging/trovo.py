@@ -35,29 +35,37 @@ def _naive_utc(frame: pl.LazyFrame, *columns: str) -> pl.LazyFrame:
 
 def stg_sessions(snapshots: pl.LazyFrame) -> pl.LazyFrame:
     """One session per channel and distinct stream start seen in the snapshots."""
+    live = pl.col("live")
+    ended, started = pl.col("ended_at"), pl.col("started_at")
     snaps = (
         _naive_utc(snapshots, "observed_at", "started_at", "ended_at")
-        .filter(pl.col("started_at").is_not_null())
+        .filter(started.is_not_null())
         .with_columns(
-            live=pl.when(pl.col("ended_at").is_not_null())
-            .then(pl.col("ended_at") < pl.col("started_at"))
+            live=pl.when(ended.is_not_null())
+            .then(ended < started)
             .otherwise(pl.col("is_live").fill_null(False))
+        )
+        # each figure as a column of its own, NULL where it does not count, so that the
+        # aggregations below are plain max / last-non-null (not a filter per group)
+        .with_columns(
+            _live_title=pl.when(live).then(pl.col("live_title")),
+            _live_viewers=pl.when(live).then(pl.col("current_viewers")),
+            _ended=pl.when(ended >= started).then(ended),
+            # while live, ended_at is the end of the stream before this one
+            _before_ended=pl.when(ended < started).then(ended),
         )
         .sort("observed_at")  # group_by keeps this order within each group
     )
-    live = pl.col("live")
-    titled = pl.col("live_title").is_not_null()
     sessions = (
         snaps.group_by(["channel_id", "started_at"])
         .agg(
             title=pl.coalesce(
-                pl.col("live_title").filter(live & titled).last(),
-                pl.col("live_title").filter(titled).last(),
+                pl.col("_live_title").last(ignore_nulls=True),
+                pl.col("live_title").last(ignore_nulls=True),
             ),
-            peak_viewers=pl.col("current_viewers").filter(live).max(),
-            ended_at=pl.col("ended_at").filter(pl.col("ended_at") >= pl.col("started_at")).max(),
-            # while live, ended_at is the end of the stream before this one
-            before_ended=pl.col("ended_at").filter(pl.col("ended_at") < pl.col("started_at")).max(),
+            peak_viewers=pl.col("_live_viewers").max(),
+            ended_at=pl.col("_ended").max(),
+            before_ended=pl.col("_before_ended").max(),
             last_live=live.last(),
         )
         .sort(["channel_id", "started_at"])
