@@ -46,7 +46,7 @@ def stg_sessions(snapshots: pl.LazyFrame) -> pl.LazyFrame:
             .otherwise(pl.col("is_live").fill_null(False))
         )
         # each figure as a column of its own, NULL where it does not count, so that the
-        # aggregations below are plain max / last-non-null (not a filter per group)
+        # aggregations below are plain max / latest-by-time (no filter per group, no sort)
         .with_columns(
             _live_title=pl.when(live).then(pl.col("live_title")),
             _live_viewers=pl.when(live).then(pl.col("current_viewers")),
@@ -54,19 +54,21 @@ def stg_sessions(snapshots: pl.LazyFrame) -> pl.LazyFrame:
             # while live, ended_at is the end of the stream before this one
             _before_ended=pl.when(ended < started).then(ended),
         )
-        .sort("observed_at")  # group_by keeps this order within each group
     )
+    observed = pl.col("observed_at")
+
+    def latest(column: str) -> pl.Expr:
+        """The column's last non-NULL value by observed_at."""
+        return pl.col(column).max_by(pl.when(pl.col(column).is_not_null()).then(observed))
+
     sessions = (
         snaps.group_by(["channel_id", "started_at"])
         .agg(
-            title=pl.coalesce(
-                pl.col("_live_title").last(ignore_nulls=True),
-                pl.col("live_title").last(ignore_nulls=True),
-            ),
+            title=pl.coalesce(latest("_live_title"), latest("live_title")),
             peak_viewers=pl.col("_live_viewers").max(),
             ended_at=pl.col("_ended").max(),
             before_ended=pl.col("_before_ended").max(),
-            last_live=live.last(),
+            last_live=live.max_by(observed),
         )
         .sort(["channel_id", "started_at"])
         .with_columns(
