@@ -110,6 +110,7 @@ def lsw_run(folder: Path, env: dict[str, str], start: date, end: date) -> float:
             },
             **env,
             "LSW_WAREHOUSE": str(folder / "warehouse.duckdb"),
+            "LSW_TOKEN_DIR": str(folder / "tokens"),  # the sandbox's, not the user's store
         },
         capture_output=True,
         text=True,
