@@ -105,7 +105,9 @@ def materialize(
     keys = [*asset_keys(providers), *asset_keys([MARTS_GROUP])]
     run_id = make_new_run_id()
     with stopped_on_terminate(instance, run_id):
-        _in_thread(lambda: _execute(keys, start, end, outcome, command, max_concurrent, run_id))
+        _in_thread(
+            lambda: _execute(instance, keys, start, end, outcome, command, max_concurrent, run_id)
+        )
     publish(paths.warehouse_path())  # readers open the copy, so they never delay a load
     return outcome
 
@@ -201,6 +203,7 @@ def prune_working_dirs(instance: DagsterInstance) -> list[str]:
 
 
 def _execute(
+    instance: DagsterInstance,
     keys: list[AssetKey],
     start: date,
     end: date,
@@ -209,7 +212,6 @@ def _execute(
     max_concurrent: int,
     run_id: str,
 ) -> None:
-    instance = _instance()
     job = _job().as_ephemeral_job(resource_defs={}, input_values={}, asset_selection=keys)
     tags = {
         "dagster/asset_partition_range_start": start.isoformat(),
