@@ -43,8 +43,11 @@ def build_marts(con: duckdb.DuckDBPyConnection, lo: datetime, hi: datetime) -> i
         con,
         "marts.product_performance",
         products,
-        "(provider, session_id) in (select provider, session_id from _incoming)",
-        [],
+        """(provider, session_id) in (
+               select provider, session_id from marts.fct_sessions
+               where session_date >= ? and session_date < ?
+               union select provider, session_id from _incoming)""",
+        days,
     )
     followers = followers_daily(
         [s.followers for s in staged if s.followers is not None],

@@ -12,13 +12,14 @@ so that its peak memory (ru_maxrss) is its own:
 Both read the same raw tables and write every mart; the run checks they agree on row counts
 and totals. Target: Polars within 1.0x of DuckDB SQL, peak under 4 GB.
 
-Run: ``nice -n 10 uv run python -m bench.marts_scale [--scale 1.0] [--keep DIR]``.
+Run: ``nice -n 10 uv run python -m bench.marts_scale [--scale 1.0] [--keep DIR [--reuse]]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -315,6 +316,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.marts_scale")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--keep", help="directory for the warehouse (default: a temp dir)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="use the warehouse --keep holds (not regenerated)"
+    )
     parser.add_argument("--child", choices=["polars", "sql"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -322,11 +326,13 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(args.keep or tmp) / "warehouse.duckdb"
-        path.unlink(missing_ok=True)
-        started = time.perf_counter()
-        counts = generate(path, args.scale)
-        print(f"generated in {time.perf_counter() - started:.1f} s: {counts}")
+        if not (args.reuse and path.exists()):
+            path.unlink(missing_ok=True)
+            started = time.perf_counter()
+            counts = generate(path, args.scale)
+            print(f"generated in {time.perf_counter() - started:.1f} s: {counts}")
         runs = {engine: measure(engine, path) for engine in ("polars", "sql")}
+        print(f"load average {os.getloadavg()[0]:.1f}")
         for engine, run in runs.items():
             print(f"{engine:>6}: {run['seconds']:6.1f} s, peak {run['peak_mb']:,.0f} MB")
         ratio = runs["polars"]["seconds"] / runs["sql"]["seconds"]

@@ -34,6 +34,7 @@ from dagster import (
     RunsFilter,
 )
 from dagster._core.definitions.job_base import InMemoryJob
+from dagster._core.events.log import EventLogEntry
 from dagster._core.execution.execute_in_process import core_execute_in_process
 from dagster._core.utils import make_new_run_id
 
@@ -108,7 +109,9 @@ def materialize(
     run_id = make_new_run_id()
     with stopped_on_terminate(instance, run_id):
         _in_thread(
-            lambda: _execute(keys, providers, start, end, outcome, command, max_concurrent, run_id)
+            lambda: _execute(
+                instance, keys, providers, start, end, outcome, command, max_concurrent, run_id
+            )
         )
     publish(paths.warehouse_path())  # readers open the copy, so they never delay a load
     return outcome
@@ -205,6 +208,7 @@ def prune_working_dirs(instance: DagsterInstance) -> list[str]:
 
 
 def _execute(
+    instance: DagsterInstance,
     keys: list[AssetKey],
     providers: Sequence[str],
     start: date,
@@ -214,7 +218,6 @@ def _execute(
     max_concurrent: int,
     run_id: str,
 ) -> None:
-    instance = _instance()
     job = _job().as_ephemeral_job(resource_defs={}, input_values={}, asset_selection=keys)
     tags = {
         "dagster/asset_partition_range_start": start.isoformat(),
@@ -225,6 +228,12 @@ def _execute(
         **provider_tag(providers),
     }
     run_config = {**QUIET, "execution": {"config": {"max_concurrent": max_concurrent}}}
+    # the steps' own log lines, as they are stored (reading the run's log back afterwards
+    # would read every materialisation event too: thousands for a year)
+    logged: list[EventLogEntry] = []
+    instance.add_event_listener(
+        run_id, lambda entry: logged.append(entry) if entry.dagster_event is None else None
+    )
     result = core_execute_in_process(
         job=InMemoryJob(job.with_executor_def(threaded_executor)),
         run_config=run_config,
@@ -236,11 +245,10 @@ def _execute(
         asset_selection=frozenset(keys),
     )
     outcome.run_ids.append(result.run_id)
-    for entry in instance.all_logs(result.run_id):
+    for entry in logged:
         level = entry.level if isinstance(entry.level, int) else logging.getLevelName(entry.level)
         message = redact(entry.user_message or "")
-        wanted = entry.dagster_event is None and level >= logging.WARNING and message
-        if wanted and message not in outcome.warnings:
+        if level >= logging.WARNING and message and message not in outcome.warnings:
             outcome.warnings.append(message)
     for event in result.all_events:
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION and event.asset_key:

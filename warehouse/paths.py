@@ -11,6 +11,21 @@ from pathlib import Path
 DEFAULT_WAREHOUSE = Path("data") / "warehouse.duckdb"
 DAGSTER_YAML = """\
 # Written by lsw: runs are stored here so `lsw run` shows up in the Dagster UI.
+# Dagster's SQLite storage, writing a run's materialisations in batches
+# (dagster_project/event_storage.py).
+storage:
+  custom:
+    module: dagster_project.event_storage
+    class: BatchedSqliteStorage
+    config:
+      base_dir:
+        env: DAGSTER_HOME
+telemetry:
+  enabled: false
+"""
+# what lsw wrote before: Dagster's default storage, rewritten as the above
+OLD_DAGSTER_YAML = """\
+# Written by lsw: runs are stored here so `lsw run` shows up in the Dagster UI.
 telemetry:
   enabled: false
 """
@@ -44,8 +59,9 @@ def prepare(warehouse_override: str | os.PathLike[str] | None = None) -> Path:
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     state.mkdir(parents=True, exist_ok=True, mode=0o700)
     home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        (home / "dagster.yaml").write_text(DAGSTER_YAML)
+    yaml = home / "dagster.yaml"
+    if not yaml.exists() or yaml.read_text() == OLD_DAGSTER_YAML:
+        yaml.write_text(DAGSTER_YAML)
     os.environ["LSW_WAREHOUSE"] = str(warehouse)
     os.environ["LSW_STATE_DIR"] = str(state)
     os.environ["DAGSTER_HOME"] = str(home)

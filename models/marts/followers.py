@@ -36,9 +36,15 @@ def followers_daily(
         .unique([*ACCOUNT, "follower_id"], keep="last")
         .with_columns(date=pl.col("followed_at").dt.date())
     )
+    # Only each account's last snapshot of a day can be a day's total (the latest strictly
+    # before the next midnight): keeping those first turns a snapshot every few minutes into
+    # about one row a day before anything is sorted. Of snapshots at the same instant, the
+    # latest staged (the last in order) wins.
+    observed = pl.col("observed_at")
     snapshots = (
         _stack(totals, STAGED_FOLLOWER_TOTALS)
-        .filter(pl.col("observed_at").is_not_null() & pl.col("followers_total").is_not_null())
+        .filter(observed.is_not_null() & pl.col("followers_total").is_not_null())
+        .filter(observed == observed.max().over([*ACCOUNT, observed.dt.date()]))
         .unique([*ACCOUNT, "observed_at"], keep="last")
         .sort("observed_at")
     )

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from models.frames import latest_sorted
 from models.money import cents
 from models.schema import PRODUCT_PERFORMANCE, STAGED_PRODUCTS, conform
 
@@ -20,10 +21,8 @@ def product_performance(products: Sequence[pl.LazyFrame]) -> pl.LazyFrame:
     frames = [conform(frame, STAGED_PRODUCTS) for frame in products]
     if not frames:
         return pl.LazyFrame(schema=PRODUCT_PERFORMANCE)
-    stacked = pl.concat(frames, how="vertical").unique(GRAIN, keep="last")
+    latest = latest_sorted(pl.concat(frames, how="vertical"), GRAIN)
     return conform(
-        stacked.with_columns(est_gmv=cents(pl.col("price"), pl.col("items_sold"))).sort(
-            GRAIN, nulls_last=True
-        ),
+        latest.with_columns(est_gmv=cents(pl.col("price"), pl.col("items_sold"))),
         PRODUCT_PERFORMANCE,
     )

@@ -35,30 +35,40 @@ def _naive_utc(frame: pl.LazyFrame, *columns: str) -> pl.LazyFrame:
 
 def stg_sessions(snapshots: pl.LazyFrame) -> pl.LazyFrame:
     """One session per channel and distinct stream start seen in the snapshots."""
+    live = pl.col("live")
+    ended, started = pl.col("ended_at"), pl.col("started_at")
     snaps = (
         _naive_utc(snapshots, "observed_at", "started_at", "ended_at")
-        .filter(pl.col("started_at").is_not_null())
+        .filter(started.is_not_null())
         .with_columns(
-            live=pl.when(pl.col("ended_at").is_not_null())
-            .then(pl.col("ended_at") < pl.col("started_at"))
+            live=pl.when(ended.is_not_null())
+            .then(ended < started)
             .otherwise(pl.col("is_live").fill_null(False))
         )
-        .sort("observed_at")  # group_by keeps this order within each group
+        # each figure as a column of its own, NULL where it does not count, so that the
+        # aggregations below are plain max / latest-by-time (no filter per group, no sort)
+        .with_columns(
+            _live_title=pl.when(live).then(pl.col("live_title")),
+            _live_viewers=pl.when(live).then(pl.col("current_viewers")),
+            _ended=pl.when(ended >= started).then(ended),
+            # while live, ended_at is the end of the stream before this one
+            _before_ended=pl.when(ended < started).then(ended),
+        )
     )
-    live = pl.col("live")
-    titled = pl.col("live_title").is_not_null()
+    observed = pl.col("observed_at")
+
+    def latest(column: str) -> pl.Expr:
+        """The column's last non-NULL value by observed_at."""
+        return pl.col(column).max_by(pl.when(pl.col(column).is_not_null()).then(observed))
+
     sessions = (
         snaps.group_by(["channel_id", "started_at"])
         .agg(
-            title=pl.coalesce(
-                pl.col("live_title").filter(live & titled).last(),
-                pl.col("live_title").filter(titled).last(),
-            ),
-            peak_viewers=pl.col("current_viewers").filter(live).max(),
-            ended_at=pl.col("ended_at").filter(pl.col("ended_at") >= pl.col("started_at")).max(),
-            # while live, ended_at is the end of the stream before this one
-            before_ended=pl.col("ended_at").filter(pl.col("ended_at") < pl.col("started_at")).max(),
-            last_live=live.last(),
+            title=pl.coalesce(latest("_live_title"), latest("live_title")),
+            peak_viewers=pl.col("_live_viewers").max(),
+            ended_at=pl.col("_ended").max(),
+            before_ended=pl.col("_before_ended").max(),
+            last_live=live.max_by(observed),
         )
         .sort(["channel_id", "started_at"])
         .with_columns(

@@ -151,7 +151,7 @@ def _loaded(port: int) -> dict[str, Any] | None:
 
 @pytest.mark.timeout(600)
 def test_ui_loads_the_project_and_runs_on_the_clis_instance_and_warehouse(
-    project: tuple[Path, dict[str, str]],
+    project: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder, env = project
     cli = subprocess.run(
@@ -234,6 +234,7 @@ def test_ui_loads_the_project_and_runs_on_the_clis_instance_and_warehouse(
         ui_rows = con.execute("select count(*) from tiktok_shop.livestreams").fetchall()[0][0]
     assert ui_rows == cli_rows
     home = folder / "data" / ".lsw" / "dagster"
+    monkeypatch.setenv("DAGSTER_HOME", str(home))  # lsw's dagster.yaml names its storage by it
     with DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance:
         run = instance.get_run_by_id(run_id)
         assert run is not None and run.status == DagsterRunStatus.SUCCESS
