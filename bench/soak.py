@@ -111,13 +111,24 @@ def _lsw_run(env: dict[str, str], first: date, last: date, soak: Soak) -> bool:
     return proc.returncode == 0
 
 
-def _faults(rate: float, rate_limit: int) -> dict[str, Any]:
+# A refresh token works once (docs/providers/shopee.md): an answer to the refresh that is cut
+# off or replaced after Shopee rotated the token loses the account until it is authorised
+# again, which no client can avoid and the run says in one line (drilled in
+# tests/pipelines/shopee/test_tokens.py). The soak spares that call those two faults, so its
+# check measures the loss a client can avoid.
+UNAVOIDABLE = {"shopee": ("/auth/access_token/get", {"truncated_json", "malformed_json"})}
+
+
+def _faults(provider: str, rate: float, rate_limit: int) -> dict[str, Any]:
     kinds = sorted(FAULT_KINDS)
-    return {
-        "rate_limit": rate_limit,
-        "rate_window_s": 1.0,
-        "faults": [{"kind": kind, "rate": rate / len(kinds)} for kind in kinds],
-    }
+    spared, spared_kinds = UNAVOIDABLE.get(provider, ("", set()))
+    faults = []
+    for kind in kinds:
+        fault: dict[str, Any] = {"kind": kind, "rate": rate / len(kinds)}
+        if kind in spared_kinds:
+            fault["skip_path"] = spared
+        faults.append(fault)
+    return {"rate_limit": rate_limit, "rate_window_s": 1.0, "faults": faults}
 
 
 def _missing_days(env: dict[str, str], first: date, last: date) -> list[date]:
@@ -179,8 +190,7 @@ def soak(args: argparse.Namespace) -> Soak:
     began = time.monotonic()
     with SandboxServer(config) as sandbox:
         for provider in HISTORY_TABLES:
-            sandbox.set_knobs(provider, **_faults(args.fault_rate, args.rate_limit))
-        env = _env(sandbox, warehouse, args.timeout_s, args.rate_limit, workdir / "tokens")
+            sandbox.set_knobs(provider, **_faults(provider, args.fault_rate, args.rate_limit))
         first_day: date | None = None
         today = datetime.fromtimestamp(clock, UTC).date()
         while time.monotonic() - began < args.minutes * 60:
@@ -190,7 +200,9 @@ def soak(args: argparse.Namespace) -> Soak:
             yesterday = today - timedelta(days=1)
             window_start = yesterday - timedelta(days=args.lookback)
             first_day = first_day or window_start
-            # Shopee checks signatures against its clock: ours is set to the sandbox's
+            # what an operator configures each day: the sessions and livestreams that exist by
+            # now (Shopee and Firework cannot list them); and Shopee's clock set to the sandbox's
+            env = _env(sandbox, warehouse, args.timeout_s, args.rate_limit, workdir / "tokens")
             env["SOURCES__SHOPEE__CLOCK_OFFSET_S"] = str(round(_offset(sandbox)))
             _lsw_run(env, window_start, yesterday, result)
             result.rounds += 1
@@ -203,6 +215,7 @@ def soak(args: argparse.Namespace) -> Soak:
             )
         assert first_day is not None
         last_day = today - timedelta(days=1)
+        env = _env(sandbox, warehouse, args.timeout_s, args.rate_limit, workdir / "tokens")
         env["SOURCES__SHOPEE__CLOCK_OFFSET_S"] = str(round(_offset(sandbox)))
         _catch_up(env, first_day, last_day, result)
         stats = sandbox.stats()

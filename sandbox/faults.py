@@ -101,8 +101,9 @@ def mangle(body: bytes, fault: Fault) -> bytes:
         return body
     records = _records(doc)
     if fault.kind == "unknown_field":
+        added = {"x_undocumented": {"added_by": "sandbox"}} if fault.value is None else fault.value
         for record in records:
-            record["x_undocumented"] = {"added_by": "sandbox"}
+            record.update(added)
     elif records:
         record = _holding(doc, fault.field) or _record_with(records, fault.field)
         key = fault.field if fault.field in record else next(iter(record), None)
@@ -110,7 +111,8 @@ def mangle(body: bytes, fault: Fault) -> bytes:
             if fault.kind == "missing_field":
                 del record[key]
             else:
-                record[key] = _other_type(record[key])
+                replaced = record[key]
+                record[key] = _other_type(replaced) if fault.value is None else fault.value
     return orjson.dumps(doc)
 
 

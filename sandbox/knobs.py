@@ -28,7 +28,11 @@ class Fault:
 
     It fires on the ``nth`` request to the provider (1-based, counted from when the fault was
     set), or at random with probability ``rate``; ``times`` caps how often it fires in all.
-    ``path`` restricts it to requests whose path (below the provider prefix) contains it.
+    ``path`` restricts it to requests whose path (below the provider prefix) contains it,
+    ``skip_path`` spares the requests whose path contains that. ``value`` is what a
+    ``wrong_type`` fault puts in place of ``field``'s value (default: the value as another
+    type), or the fields an ``unknown_field`` fault adds to every record (default
+    ``{"x_undocumented": {"added_by": "sandbox"}}``).
     """
 
     kind: str
@@ -38,6 +42,8 @@ class Fault:
     status: int = 500
     field: str | None = None
     path: str | None = None
+    skip_path: str | None = None
+    value: Any = None
     fired: int = 0
     seen: int = 0
 
@@ -50,6 +56,8 @@ class Fault:
     def due(self, path: str, rand: random.Random) -> bool:
         """Count this request (if it is one this fault watches) and say whether it is due."""
         if self.path and self.path not in path:
+            return False
+        if self.skip_path and self.skip_path in path:
             return False
         if self.times is not None and self.fired >= self.times:
             return False
