@@ -39,7 +39,8 @@ class FaultLayer:
         if not allowed:
             await self.service.error_response("rate_limited", 429, reset)(scope, receive, send)
             return
-        fault = state.pick_fault(scope.get("path", ""))
+        query = scope.get("query_string", b"").decode("latin-1")
+        fault = state.pick_fault(scope.get("path", ""), query)
         if fault is None:
             await self.app(scope, receive, send)
         elif fault.kind == "timeout":
