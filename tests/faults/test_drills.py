@@ -28,6 +28,7 @@ from tests.faults.drill import (
     assert_no_secret,
     contents,
     load,
+    product_load,
     until_exact,
 )
 from tests.pipelines.firework.support import scheduled_in
@@ -221,6 +222,48 @@ def test_drill_6_sigkill_during_extract_then_the_next_run_is_exact(
         assert not report.failed, report.summary()
     got = contents(tmp_path, "drill")
     assert got == {t: r for t, r in expected.items() if t.startswith("shopee.")}
+    assert_no_secret(drill, tokens, tmp_path)
+
+
+def _expire_tokens(tokens: Path, provider: str) -> None:
+    """Every stored access token of ``provider`` past its expiry (the refresh tokens kept):
+    the next call of each account refreshes first, as four hours later it would."""
+    for path in (tokens / provider).glob("*.json"):
+        record = json.loads(path.read_text())
+        path.write_text(json.dumps({**record, "expires_at": 0}))
+
+
+@pytest.mark.parametrize("moment", ["load", "refresh"])
+def test_drill_6_sigkill_during_load_or_right_after_a_token_refresh(
+    drill: SandboxServer, expected: dict[str, Any], tokens: Path, tmp_path: Path, moment: str
+) -> None:
+    """The product's load step for Shopee, in its own process, killed with SIGKILL either
+    while loading (fetching done, the first file in the warehouse, the merge not yet done) or
+    right after a token refresh was stored: the next run is exact and no account is locked
+    (a refresh token works once, so a run that used the configured one again would be)."""
+    if moment == "refresh":
+        _expire_tokens(tokens, "shopee")
+    marker = tmp_path / "kill-now"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.faults.kill_child", "shopee", str(tmp_path), moment],
+        cwd=ROOT,
+        env=dict(os.environ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 90
+    while not marker.exists():
+        assert child.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    child.send_signal(signal.SIGKILL)
+    assert child.wait(timeout=10) == -signal.SIGKILL
+    if moment == "load":
+        assert (tmp_path / "drill.duckdb").exists()
+    report = product_load(tmp_path, "drill", "shopee")
+    assert not report.failed, report.summary()
+    assert contents(tmp_path, "drill") == {
+        t: rows for t, rows in expected.items() if t.startswith("shopee.")
+    }
     assert_no_secret(drill, tokens, tmp_path)
 
 
