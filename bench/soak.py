@@ -62,6 +62,7 @@ class Soak:
     seconds: float = 0.0
     mismatches: list[str] = field(default_factory=list)
     compared: int = 0
+    load_average: list[float] = field(default_factory=list)  # 1-minute, at each round
 
 
 def _env(
@@ -91,7 +92,11 @@ def _offset(sandbox: SandboxServer) -> float:
     return float(sandbox.runtime.clock.now() - time.time())
 
 
-def _lsw_run(env: dict[str, str], first: date, last: date, soak: Soak) -> bool:
+def _lsw_run(
+    env: dict[str, str], first: date, last: date, soak: Soak, sandbox: SandboxServer
+) -> bool:
+    # Shopee checks signatures against its clock, which is frozen: ours is set to it now
+    env["SOURCES__SHOPEE__CLOCK_OFFSET_S"] = str(round(_offset(sandbox)))
     proc = subprocess.run(
         [*LSW, "run", "--start", first.isoformat(), "--end", last.isoformat()],
         env=env,
@@ -154,12 +159,14 @@ def _missing_days(env: dict[str, str], first: date, last: date) -> list[date]:
     return [day for day in wanted if any(day.isoformat() not in got for got in loaded)]
 
 
-def _catch_up(env: dict[str, str], first: date, last: date, soak: Soak) -> bool:
+def _catch_up(
+    env: dict[str, str], first: date, last: date, soak: Soak, sandbox: SandboxServer
+) -> bool:
     """Run the days Dagster does not have as loaded; False when there were none."""
     missing = _missing_days(env, first, last)
     if missing:
         soak.catch_up_runs += 1
-        _lsw_run(env, min(missing), max(missing), soak)
+        _lsw_run(env, min(missing), max(missing), soak, sandbox)
     return bool(missing)
 
 
@@ -204,13 +211,13 @@ def soak(args: argparse.Namespace) -> Soak:
             window_start = yesterday - timedelta(days=args.lookback)
             first_day = first_day or window_start
             # what an operator configures each day: the sessions and livestreams that exist by
-            # now (Shopee and Firework cannot list them); and Shopee's clock set to the sandbox's
+            # now (Shopee and Firework cannot list them)
             env = _env(sandbox, warehouse, args.timeout_s, args.rate_limit, workdir / "tokens")
-            env["SOURCES__SHOPEE__CLOCK_OFFSET_S"] = str(round(_offset(sandbox)))
-            _lsw_run(env, window_start, yesterday, result)
+            _lsw_run(env, window_start, yesterday, result, sandbox)
             result.rounds += 1
+            result.load_average.append(round(os.getloadavg()[0], 1))
             if result.rounds % args.catch_up_every == 0:
-                _catch_up(env, first_day, yesterday, result)
+                _catch_up(env, first_day, yesterday, result, sandbox)
             print(
                 f"round {result.rounds}: {window_start}..{yesterday}, "
                 f"{result.runs_failed}/{result.runs} runs failed",
@@ -223,10 +230,9 @@ def soak(args: argparse.Namespace) -> Soak:
         # on the following days
         last_day = today
         env = _env(sandbox, warehouse, args.timeout_s, args.rate_limit, workdir / "tokens")
-        env["SOURCES__SHOPEE__CLOCK_OFFSET_S"] = str(round(_offset(sandbox)))
-        _lsw_run(env, today, today, result)
+        _lsw_run(env, today, today, result, sandbox)
         for _ in range(FINAL_CATCH_UPS):
-            if not _catch_up(env, first_day, last_day, result):
+            if not _catch_up(env, first_day, last_day, result, sandbox):
                 break
         stats = sandbox.stats()
         result.requests = {p: int(stats[p]["requests"]) for p in HISTORY_TABLES}
@@ -283,7 +289,8 @@ def main() -> None:
         f"{sum(result.requests.values()):,} requests, {sum(result.faults.values()):,} faults met, "
         f"{result.runs_failed} of {result.runs} runs failed; row counts: "
         + ("exact" if not result.mismatches else f"{len(result.mismatches)} mismatches")
-        + f" ({result.compared} compared)"
+        + f" ({result.compared} compared); load average {min(result.load_average, default=0)}"
+        f" to {max(result.load_average, default=0)} on {os.cpu_count()} cores"
     )
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2, default=str))
