@@ -267,6 +267,40 @@ def test_drill_6_sigkill_during_load_or_right_after_a_token_refresh(
     assert_no_secret(drill, tokens, tmp_path)
 
 
+def test_drill_4_damage_that_cost_a_provider_or_an_account_in_the_soak_costs_nothing(
+    drill: SandboxServer, expected: dict[str, Any], tokens: Path, tmp_path: Path
+) -> None:
+    """Two damaged answers the soak met, each of which used to lose data: every Shopee token
+    refresh answers its ``error`` field as a list (the new tokens intact, but the answer
+    was thrown away after Shopee had rotated the token, locking the account), and the
+    deleted Firework livestream's 404 loses its message once (read as "no such path", which
+    stopped Firework). Both runs end exact, every account refreshed once."""
+    _expire_tokens(tokens, "shopee")
+    refreshes = drill.stats()["shopee"]["token_refreshes"]
+    drill.set_knobs(
+        "shopee",
+        faults=[{"kind": "wrong_type", "rate": 1.0, "field": "error", "path": "access_token"}],
+    )
+    firework_world = drill.runtime.services["firework"]
+    assert isinstance(firework_world, FireworkService)
+    deleted = firework_world.missing_livestream_id
+    fired = drill.stats()["firework"]["faults_fired"]
+    drill.set_knobs(
+        "firework",
+        faults=[{"kind": "missing_field", "nth": 1, "field": "error", "path": deleted}],
+    )
+    for provider in ("shopee", "firework"):
+        report = load(tmp_path, "drill", provider)
+        assert not report.failed, report.summary()
+    accounts = len(json.loads(drill.env()["SOURCES__SHOPEE__ACCOUNTS"]))
+    assert drill.stats()["shopee"]["token_refreshes"] - refreshes == accounts
+    assert drill.stats()["firework"]["faults_fired"] - fired == 1
+    assert contents(tmp_path, "drill") == {
+        t: rows for t, rows in expected.items() if t.split(".")[0] in ("shopee", "firework")
+    }
+    assert_no_secret(drill, tokens, tmp_path)
+
+
 def _tiktok(tmp_path: Path, query: str) -> list[tuple[Any, ...]]:
     with duckdb.connect(str(tmp_path / "drill.duckdb"), read_only=True) as con:
         return con.execute(query).fetchall()
