@@ -1,12 +1,11 @@
 """A load run as its own process, for the SIGKILL drills:
-``python -m tests.faults.kill_child <provider> <folder> [extract|load|refresh]``.
+``python -m tests.faults.kill_child <provider> <folder> [extract|load]``.
 
 ``extract`` loads the drill window into ``<folder>/drill.duckdb`` with the SOURCES__
-variables it inherits; the drill kills it part-way through fetching. ``load`` and
-``refresh`` run the product's own load step (``dagster_project.dlt_run.load``) and stop
-for the kill at a chosen moment: right after the first file of the load reached the
-warehouse (the merge not done yet), or right after the first token refresh was stored. The
-process then writes ``<folder>/kill-now`` and waits to be killed.
+variables it inherits; the drill kills it part-way through fetching. ``load`` runs the
+product's own load step (``dagster_project.dlt_run.load``) and, right after the first file
+of the load reached the warehouse (the merge not done yet), writes ``<folder>/kill-now``
+and waits to be killed.
 """
 
 from __future__ import annotations
@@ -38,12 +37,7 @@ if __name__ == "__main__":
     if moment == "extract":
         load(folder, "drill", provider)
     else:
-        if moment == "load":
-            from dlt.destinations.impl.duckdb.duck import DuckDbCopyJob
+        from dlt.destinations.impl.duckdb.duck import DuckDbCopyJob
 
-            DuckDbCopyJob.run = _pause_after(DuckDbCopyJob.run, marker)  # type: ignore[method-assign]
-        else:
-            from pipelines.tokens.files import FileTokenStore
-
-            FileTokenStore.save = _pause_after(FileTokenStore.save, marker)  # type: ignore[method-assign]
+        DuckDbCopyJob.run = _pause_after(DuckDbCopyJob.run, marker)  # type: ignore[method-assign]
         product_load(folder, "drill", provider)

@@ -233,19 +233,19 @@ def _expire_tokens(tokens: Path, provider: str) -> None:
         path.write_text(json.dumps({**record, "expires_at": 0}))
 
 
-@pytest.mark.parametrize("moment", ["load", "refresh"])
-def test_drill_6_sigkill_during_load_or_right_after_a_token_refresh(
-    drill: SandboxServer, expected: dict[str, Any], tokens: Path, tmp_path: Path, moment: str
+def test_drill_6_sigkill_during_load_after_a_token_refresh(
+    drill: SandboxServer, expected: dict[str, Any], tokens: Path, tmp_path: Path
 ) -> None:
-    """The product's load step for Shopee, in its own process, killed with SIGKILL either
-    while loading (fetching done, the first file in the warehouse, the merge not yet done) or
-    right after a token refresh was stored: the next run is exact and no account is locked
-    (a refresh token works once, so a run that used the configured one again would be)."""
-    if moment == "refresh":
-        _expire_tokens(tokens, "shopee")
+    """The product's load step for Shopee, in its own process, whose every access token had
+    expired: it refreshes each account (Shopee rotates the refresh token, the new pair is
+    stored), fetches everything, and is killed with SIGKILL while loading (the first file in
+    the warehouse, the merge not yet done). The next run is exact and no account is locked:
+    it used the stored refresh tokens, not the spent ones, and refreshed nothing again."""
+    _expire_tokens(tokens, "shopee")
+    refreshes = drill.stats()["shopee"]["token_refreshes"]
     marker = tmp_path / "kill-now"
     child = subprocess.Popen(
-        [sys.executable, "-m", "tests.faults.kill_child", "shopee", str(tmp_path), moment],
+        [sys.executable, "-m", "tests.faults.kill_child", "shopee", str(tmp_path), "load"],
         cwd=ROOT,
         env=dict(os.environ),
         stdout=subprocess.DEVNULL,
@@ -257,10 +257,11 @@ def test_drill_6_sigkill_during_load_or_right_after_a_token_refresh(
         time.sleep(0.02)
     child.send_signal(signal.SIGKILL)
     assert child.wait(timeout=10) == -signal.SIGKILL
-    if moment == "load":
-        assert (tmp_path / "drill.duckdb").exists()
+    accounts = len(json.loads(drill.env()["SOURCES__SHOPEE__ACCOUNTS"]))
+    assert drill.stats()["shopee"]["token_refreshes"] - refreshes == accounts
     report = product_load(tmp_path, "drill", "shopee")
     assert not report.failed, report.summary()
+    assert drill.stats()["shopee"]["token_refreshes"] - refreshes == accounts
     assert contents(tmp_path, "drill") == {
         t: rows for t, rows in expected.items() if t.startswith("shopee.")
     }
