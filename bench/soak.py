@@ -46,6 +46,7 @@ MARTS = ["fct_sessions", "gmv_daily", "engagement_daily"]
 # Trovo's sessions come from its snapshots, taken at each run: a one-off reference run cannot
 # have the soak's, so its marts rows are not compared (its followers are)
 SNAPSHOT_SESSIONS = "trovo"
+FINAL_CATCH_UPS = 3  # runs of the days still missing at the end, while some are
 
 
 @dataclass
@@ -61,6 +62,7 @@ class Soak:
     seconds: float = 0.0
     mismatches: list[str] = field(default_factory=list)
     compared: int = 0
+    load_average: list[float] = field(default_factory=list)  # 1-minute, at each round
 
 
 def _env(
@@ -90,7 +92,11 @@ def _offset(sandbox: SandboxServer) -> float:
     return float(sandbox.runtime.clock.now() - time.time())
 
 
-def _lsw_run(env: dict[str, str], first: date, last: date, soak: Soak) -> bool:
+def _lsw_run(
+    env: dict[str, str], first: date, last: date, soak: Soak, sandbox: SandboxServer
+) -> bool:
+    # Shopee checks signatures against its clock, which is frozen: ours is set to it now
+    env["SOURCES__SHOPEE__CLOCK_OFFSET_S"] = str(round(_offset(sandbox)))
     proc = subprocess.run(
         [*LSW, "run", "--start", first.isoformat(), "--end", last.isoformat()],
         env=env,
@@ -111,13 +117,24 @@ def _lsw_run(env: dict[str, str], first: date, last: date, soak: Soak) -> bool:
     return proc.returncode == 0
 
 
-def _faults(rate: float, rate_limit: int) -> dict[str, Any]:
+# A refresh token works once (docs/providers/shopee.md): an answer to the refresh that is cut
+# off or replaced after Shopee rotated the token loses the account until it is authorised
+# again, which no client can avoid and the run says in one line (drilled in
+# tests/pipelines/shopee/test_tokens.py). The soak spares that call those two faults, so its
+# check measures the loss a client can avoid.
+UNAVOIDABLE = {"shopee": ("/auth/access_token/get", {"truncated_json", "malformed_json"})}
+
+
+def _faults(provider: str, rate: float, rate_limit: int) -> dict[str, Any]:
     kinds = sorted(FAULT_KINDS)
-    return {
-        "rate_limit": rate_limit,
-        "rate_window_s": 1.0,
-        "faults": [{"kind": kind, "rate": rate / len(kinds)} for kind in kinds],
-    }
+    spared, spared_kinds = UNAVOIDABLE.get(provider, ("", set()))
+    faults = []
+    for kind in kinds:
+        fault: dict[str, Any] = {"kind": kind, "rate": rate / len(kinds)}
+        if kind in spared_kinds:
+            fault["skip_path"] = spared
+        faults.append(fault)
+    return {"rate_limit": rate_limit, "rate_window_s": 1.0, "faults": faults}
 
 
 def _missing_days(env: dict[str, str], first: date, last: date) -> list[date]:
@@ -142,11 +159,15 @@ def _missing_days(env: dict[str, str], first: date, last: date) -> list[date]:
     return [day for day in wanted if any(day.isoformat() not in got for got in loaded)]
 
 
-def _catch_up(env: dict[str, str], first: date, last: date, soak: Soak) -> None:
+def _catch_up(
+    env: dict[str, str], first: date, last: date, soak: Soak, sandbox: SandboxServer
+) -> bool:
+    """Run the days Dagster does not have as loaded; False when there were none."""
     missing = _missing_days(env, first, last)
     if missing:
         soak.catch_up_runs += 1
-        _lsw_run(env, min(missing), max(missing), soak)
+        _lsw_run(env, min(missing), max(missing), soak, sandbox)
+    return bool(missing)
 
 
 def _counts(warehouse: Path, first: date, last: date) -> dict[str, int]:
@@ -179,8 +200,7 @@ def soak(args: argparse.Namespace) -> Soak:
     began = time.monotonic()
     with SandboxServer(config) as sandbox:
         for provider in HISTORY_TABLES:
-            sandbox.set_knobs(provider, **_faults(args.fault_rate, args.rate_limit))
-        env = _env(sandbox, warehouse, args.timeout_s, args.rate_limit, workdir / "tokens")
+            sandbox.set_knobs(provider, **_faults(provider, args.fault_rate, args.rate_limit))
         first_day: date | None = None
         today = datetime.fromtimestamp(clock, UTC).date()
         while time.monotonic() - began < args.minutes * 60:
@@ -190,21 +210,30 @@ def soak(args: argparse.Namespace) -> Soak:
             yesterday = today - timedelta(days=1)
             window_start = yesterday - timedelta(days=args.lookback)
             first_day = first_day or window_start
-            # Shopee checks signatures against its clock: ours is set to the sandbox's
-            env["SOURCES__SHOPEE__CLOCK_OFFSET_S"] = str(round(_offset(sandbox)))
-            _lsw_run(env, window_start, yesterday, result)
+            # what an operator configures each day: the sessions and livestreams that exist by
+            # now (Shopee and Firework cannot list them)
+            env = _env(sandbox, warehouse, args.timeout_s, args.rate_limit, workdir / "tokens")
+            _lsw_run(env, window_start, yesterday, result, sandbox)
             result.rounds += 1
+            result.load_average.append(round(os.getloadavg()[0], 1))
             if result.rounds % args.catch_up_every == 0:
-                _catch_up(env, first_day, yesterday, result)
+                _catch_up(env, first_day, yesterday, result, sandbox)
             print(
                 f"round {result.rounds}: {window_start}..{yesterday}, "
                 f"{result.runs_failed}/{result.runs} runs failed",
                 flush=True,
             )
         assert first_day is not None
-        last_day = today - timedelta(days=1)
-        env["SOURCES__SHOPEE__CLOCK_OFFSET_S"] = str(round(_offset(sandbox)))
-        _catch_up(env, first_day, last_day, result)
+        # the check reads the world as it is now, so the soak takes its last look now too:
+        # today so far (a session read before it started is dated by its creation until the
+        # run of the day it starts moves it), then what is still missing, as the schedule would
+        # on the following days
+        last_day = today
+        env = _env(sandbox, warehouse, args.timeout_s, args.rate_limit, workdir / "tokens")
+        _lsw_run(env, today, today, result, sandbox)
+        for _ in range(FINAL_CATCH_UPS):
+            if not _catch_up(env, first_day, last_day, result, sandbox):
+                break
         stats = sandbox.stats()
         result.requests = {p: int(stats[p]["requests"]) for p in HISTORY_TABLES}
         result.faults = {p: int(stats[p].get("faults_fired", 0)) for p in HISTORY_TABLES}
@@ -260,7 +289,8 @@ def main() -> None:
         f"{sum(result.requests.values()):,} requests, {sum(result.faults.values()):,} faults met, "
         f"{result.runs_failed} of {result.runs} runs failed; row counts: "
         + ("exact" if not result.mismatches else f"{len(result.mismatches)} mismatches")
-        + f" ({result.compared} compared)"
+        + f" ({result.compared} compared); load average {min(result.load_average, default=0)}"
+        f" to {max(result.load_average, default=0)} on {os.cpu_count()} cores"
     )
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2, default=str))

@@ -39,7 +39,8 @@ class FaultLayer:
         if not allowed:
             await self.service.error_response("rate_limited", 429, reset)(scope, receive, send)
             return
-        fault = state.pick_fault(scope.get("path", ""))
+        query = scope.get("query_string", b"").decode("latin-1")
+        fault = state.pick_fault(scope.get("path", ""), query)
         if fault is None:
             await self.app(scope, receive, send)
         elif fault.kind == "timeout":
@@ -101,8 +102,9 @@ def mangle(body: bytes, fault: Fault) -> bytes:
         return body
     records = _records(doc)
     if fault.kind == "unknown_field":
+        added = {"x_undocumented": {"added_by": "sandbox"}} if fault.value is None else fault.value
         for record in records:
-            record["x_undocumented"] = {"added_by": "sandbox"}
+            record.update(added)
     elif records:
         record = _holding(doc, fault.field) or _record_with(records, fault.field)
         key = fault.field if fault.field in record else next(iter(record), None)
@@ -110,7 +112,8 @@ def mangle(body: bytes, fault: Fault) -> bytes:
             if fault.kind == "missing_field":
                 del record[key]
             else:
-                record[key] = _other_type(record[key])
+                replaced = record[key]
+                record[key] = _other_type(replaced) if fault.value is None else fault.value
     return orjson.dumps(doc)
 
 

@@ -28,7 +28,12 @@ class Fault:
 
     It fires on the ``nth`` request to the provider (1-based, counted from when the fault was
     set), or at random with probability ``rate``; ``times`` caps how often it fires in all.
-    ``path`` restricts it to requests whose path (below the provider prefix) contains it.
+    ``path`` restricts it to requests whose path (below the provider prefix) contains it,
+    ``skip_path`` spares the requests whose path contains that, ``query`` restricts it to
+    requests whose query string contains it (one seller's pages). ``value`` is what a
+    ``wrong_type`` fault puts in place of ``field``'s value (default: the value as another
+    type), or the fields an ``unknown_field`` fault adds to every record (default
+    ``{"x_undocumented": {"added_by": "sandbox"}}``).
     """
 
     kind: str
@@ -38,6 +43,9 @@ class Fault:
     status: int = 500
     field: str | None = None
     path: str | None = None
+    skip_path: str | None = None
+    query: str | None = None
+    value: Any = None
     fired: int = 0
     seen: int = 0
 
@@ -47,9 +55,13 @@ class Fault:
         if self.nth is None and self.rate <= 0:
             raise ValueError("a fault needs nth or a positive rate")
 
-    def due(self, path: str, rand: random.Random) -> bool:
+    def due(self, path: str, rand: random.Random, query: str = "") -> bool:
         """Count this request (if it is one this fault watches) and say whether it is due."""
         if self.path and self.path not in path:
+            return False
+        if self.query and self.query not in query:
+            return False
+        if self.skip_path and self.skip_path in path:
             return False
         if self.times is not None and self.fired >= self.times:
             return False
@@ -113,7 +125,7 @@ class ProviderState:
             self.requests += 1
             return self.requests
 
-    def pick_fault(self, path: str) -> Fault | None:
+    def pick_fault(self, path: str, query: str = "") -> Fault | None:
         """The fault this request gets, if any: the first one due.
 
         Every fault sees every request it watches, so each one's ``nth`` counts requests to
@@ -122,7 +134,7 @@ class ProviderState:
         with self.lock:
             chosen: Fault | None = None
             for fault in self.knobs.faults:
-                if fault.due(path, self._rand) and chosen is None:
+                if fault.due(path, self._rand, query) and chosen is None:
                     chosen = fault
             if chosen is not None:
                 chosen.fired += 1

@@ -76,9 +76,10 @@ def detail_classifier(client: ProviderClient) -> Callable[[httpx.Response, str],
             return
         message = error_message(response)
         cause = f"HTTP {status}: {message}"
-        if not _is_json(response):
-            # a body cut off in transit says nothing about which error this is: ask again
-            raise TransientMalformed(PROVIDER, endpoint, f"{cause} (body is not JSON)")
+        if not _names_its_error(response):
+            # a body cut off or damaged in transit says nothing about which error this is
+            # (not found? not ours? a wrong path?): ask again
+            raise TransientMalformed(PROVIDER, endpoint, f"{cause} (no error message in the body)")
         lowered = message.strip().lower()
         if status == 401 and lowered == ACCESS_DENIED:
             raise NotYours(PROVIDER, endpoint, cause, status)
@@ -210,9 +211,10 @@ def skipped_line(kind: type[Skipped], ids: list[str]) -> str:
     return f"{PROVIDER}: {len(ids)} configured {plural} {kind.what}, skipped: {named}"
 
 
-def _is_json(response: httpx.Response) -> bool:
+def _names_its_error(response: httpx.Response) -> bool:
+    """Firework's error body, ``{"error": "<message>"}``, as documented."""
     try:
-        response.json()
+        body = response.json()
     except ValueError:
         return False
-    return True
+    return isinstance(body, dict) and isinstance(body.get("error"), str) and bool(body["error"])

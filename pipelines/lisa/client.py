@@ -23,6 +23,7 @@ from pipelines.lisa.settings import (
     SHOWS_COUNT_PATH,
     LisaConfig,
 )
+from pipelines.outage import Outage, retry_later
 from pipelines.redaction import redact
 from pipelines.validation import validate_json
 
@@ -87,19 +88,24 @@ def scroll(
     adapter: TypeAdapter[ShowPage] | TypeAdapter[ChannelPage],
     params: Mapping[str, str | int],
     stop: threading.Event | None = None,
+    outage: Outage | None = None,
 ) -> Listing:
     """Follow ``scrolling.cursor`` until it is null or absent.
 
     LiSA's cursor carries no filters: every parameter is sent again with each page (a page
-    asked for with the cursor alone belongs to the unfiltered, default-ordered list). A
-    provider error ends the listing and is returned with what was read before it.
+    asked for with the cursor alone belongs to the unfiltered, default-ordered list). A page
+    that outlasted its retries or came back damaged is one page's bad luck: the same page is
+    asked for again, as an item of the other providers is, until ``outage`` (shared by the
+    run's listings) opens on failures in a row. Any other provider error, or the outage,
+    ends the listing and is returned with what was read before it.
     """
+    outage = outage or Outage(PROVIDER)
     listing = Listing()
     endpoint = f"GET {path}"
     seen: set[str] = set()
     totals: set[int] = set()
     cursor: str | None = None
-    while stop is None or not stop.is_set():
+    while (stop is None or not stop.is_set()) and not outage.open:
         query = {**params, "limit": PAGE_SIZE, **({"cursor": cursor} if cursor else {})}
         try:
             page, headers = client.request(
@@ -110,8 +116,12 @@ def scroll(
                 classify=classify(client),
             )
         except ProviderError as exc:
-            listing.error = exc
-            break
+            if not retry_later(exc):
+                listing.error = exc
+                break
+            outage.failed(exc)
+            continue  # the same page again, unless that made an outage
+        outage.succeeded()
         listing.pages += 1
         if listing.server_time is None:
             listing.server_time = _http_date(headers.get("date"))
@@ -128,6 +138,8 @@ def scroll(
             )
             break
         seen.add(cursor)
+    if outage.open and listing.error is None:
+        listing.error = outage.error()
     listing.shifted = len(totals) > 1
     return listing
 

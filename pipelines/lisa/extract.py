@@ -31,6 +31,7 @@ from pipelines.lisa.settings import (
     SORT,
     LisaConfig,
 )
+from pipelines.outage import Outage
 from pipelines.report import RunReport
 from pipelines.units import window_days
 
@@ -92,11 +93,12 @@ def extract_window(config: LisaConfig, start: datetime, end: datetime, report: R
     tables = Tables()
     with lisa_client(config) as client:
         try:
-            members = _memberships(client, config, params, report, tables)
+            outage = Outage(PROVIDER)  # a damaged page is asked for again; many in a row stop
+            members = _memberships(client, config, params, report, tables, outage)
             if members is None:
                 report.mark_incomplete(config.account_id, days)
                 return tables
-            listing = scroll(client, SHOWS_PATH, SHOW_PAGE, params)
+            listing = scroll(client, SHOWS_PATH, SHOW_PAGE, params, outage=outage)
             report.add(pages=listing.pages)
             for show in _unique(listing.items):
                 streams = show.get("streams") or []
@@ -126,10 +128,11 @@ def extract_modified(config: LisaConfig, since: datetime, report: RunReport) -> 
     tables = Tables()
     with lisa_client(config) as client:
         try:
-            members = _memberships(client, config, params, report, tables)
+            outage = Outage(PROVIDER)
+            members = _memberships(client, config, params, report, tables, outage)
             if members is None:
                 return tables
-            listing = scroll(client, SHOWS_PATH, SHOW_PAGE, params)
+            listing = scroll(client, SHOWS_PATH, SHOW_PAGE, params, outage=outage)
             report.add(pages=listing.pages)
             shows = list(_unique(listing.items))
             for show in shows:
@@ -152,10 +155,11 @@ def _memberships(
     params: dict[str, str],
     report: RunReport,
     tables: Tables,
+    outage: Outage,
 ) -> dict[str, list[str]] | None:
     """Show id -> the slugs of the channels listing it, in ``/channels`` order; None (the
     error reported) when a listing failed, since then no show's account can be trusted."""
-    channels = scroll(client, CHANNELS_PATH, CHANNEL_PAGE, {})
+    channels = scroll(client, CHANNELS_PATH, CHANNEL_PAGE, {}, outage=outage)
     report.add(pages=channels.pages)
     tables.began = channels.server_time
     if channels.error is not None:
@@ -165,7 +169,7 @@ def _memberships(
     tables.channels.extend(channel_row(c, i) for i, c in enumerate(channels.items, 1))
 
     def listing(slug: str, stop: threading.Event) -> Listing:
-        found = scroll(client, SHOWS_PATH, SHOW_PAGE, {**params, "channel": slug}, stop)
+        found = scroll(client, SHOWS_PATH, SHOW_PAGE, {**params, "channel": slug}, stop, outage)
         if found.error is not None:
             stop.set()  # a refused key or a broken page fails every channel alike
         return found

@@ -38,10 +38,12 @@ class ErrorOnly(TypedDict):
 
 @with_config(LAX)
 class TokenAnswer(TypedDict):
-    """refresh_access_token's flat answer."""
+    """refresh_access_token's flat answer. Once the new pair is in it, Shopee has rotated the
+    refresh token: an ``error`` or ``message`` of the wrong type (damage on the way, as the
+    classifier found no error code in it) must not throw that pair away and lock the account."""
 
-    error: NotRequired[str | None]
-    message: NotRequired[str | None]
+    error: NotRequired[Annotated[str | None, Cosmetic]]
+    message: NotRequired[Annotated[str | None, Cosmetic]]
     access_token: str
     refresh_token: str
     expire_in: int

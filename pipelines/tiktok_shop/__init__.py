@@ -17,8 +17,9 @@ import dlt
 from dlt.sources import DltResource
 
 from models.staging import tiktok_shop as staging
+from pipelines.drift import ADDED_FIELDS_CONTRACT, with_added_fields
 from pipelines.errors import PartialLoad
-from pipelines.fanout import chunked, fan_out_retrying, to_arrow
+from pipelines.fanout import chunked, fan_out_retrying
 from pipelines.figures import INCOMPLETE_SUFFIX, FigureCheck
 from pipelines.http import ProviderClient
 from pipelines.report import RunReport
@@ -62,15 +63,16 @@ def tiktok_shop_source(
         primary_key="room_id",
         write_disposition="merge",
         max_table_nesting=0,
+        schema_contract=ADDED_FIELDS_CONTRACT,
     )
     def livestreams() -> Iterator[Any]:
         check = FigureCheck(KEY_FIGURES)
         for batch in chunked(_extract(config, start, end, report), ROWS_PER_BATCH):
             complete, incomplete = check.split(batch)
             if complete:
-                yield to_arrow(complete, ARROW_SCHEMA) if as_arrow else complete
+                yield with_added_fields(complete, ARROW_SCHEMA) if as_arrow else complete
             if incomplete:
-                data = to_arrow(incomplete, ARROW_SCHEMA) if as_arrow else incomplete
+                data = with_added_fields(incomplete, ARROW_SCHEMA) if as_arrow else incomplete
                 yield dlt.mark.with_table_name(data, "livestreams" + INCOMPLETE_SUFFIX)
         line = check.line(PROVIDER, "livestreams")
         if line:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import dataclasses
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
+import orjson
+from pydantic import ValidationError
 
-from pipelines.errors import BudgetReached, ProviderError
+from pipelines.errors import BudgetReached, MalformedResponse, ProviderError
 from pipelines.http import HttpSettings, ProviderClient
 from pipelines.outage import retry_later
 from pipelines.paging import NewestFirst
@@ -21,7 +24,7 @@ from pipelines.tiktok_shop.settings import (
     TikTokShopConfig,
 )
 from pipelines.units import unix_seconds
-from pipelines.validation import validate_json
+from pipelines.validation import describe, validate_json
 
 ENDPOINT = f"GET {ANALYTICS_PATH}"
 
@@ -36,6 +39,7 @@ class SellerResult:
     error: ProviderError | None = None
     budget_reached: bool = False
     stopped: bool = False  # another seller's failure stopped this one early
+    rejected: int = 0  # records without a room_id
     complete_after: int | None = None  # rows started after this were all read (when stopped)
 
 
@@ -50,9 +54,36 @@ def keyapi_client(config: TikTokShopConfig, settings: HttpSettings) -> ProviderC
     )
 
 
-def parse_page(response: httpx.Response) -> list[Livestream]:
-    """A page's records, or MalformedResponse naming what is wrong with it."""
-    envelope = validate_json(ENVELOPE, response.content, PROVIDER, ENDPOINT)
+@dataclass
+class Page:
+    """A page's records, and how many it held without a ``room_id`` (rejected)."""
+
+    rows: list[Livestream]
+    rejected: int = 0
+
+    @property
+    def size(self) -> int:
+        return len(self.rows) + self.rejected
+
+
+def parse_page(response: httpx.Response) -> Page:
+    """A page's records, or MalformedResponse naming what is wrong with it.
+
+    A record without its ``room_id`` cannot be merged or told apart: it is rejected and
+    counted, and the rest of the page is kept (the seller is then read again, and named if
+    the id is still missing). Anything else wrong with a record fails the page.
+    """
+    try:
+        envelope = ENVELOPE.validate_json(response.content)
+        rejected = 0
+    except ValidationError as exc:
+        without_id = _records_without_id(exc)
+        if not without_id:
+            raise MalformedResponse(PROVIDER, ENDPOINT, describe(exc)) from None
+        doc = orjson.loads(response.content)
+        doc["data"] = [r for i, r in enumerate(doc["data"]) if i not in without_id]
+        envelope = validate_json(ENVELOPE, orjson.dumps(doc), PROVIDER, ENDPOINT)
+        rejected = len(without_id)
     if envelope["code"] != 0:
         raise ProviderError(
             PROVIDER, ENDPOINT, f"code {envelope['code']}: {envelope.get('message') or ''}"
@@ -61,7 +92,22 @@ def parse_page(response: httpx.Response) -> list[Livestream]:
     for row in rows:
         row["create_time"] = unix_seconds(row["create_time"]) or 0
         row["finish_time"] = unix_seconds(row.get("finish_time"))
-    return rows
+    return Page(rows, rejected)
+
+
+def _records_without_id(error: ValidationError) -> set[int]:
+    """Indexes of the records that lack ``room_id``, when every error lies in one of them
+    (an empty set otherwise, and for a body that is not JSON)."""
+    found: set[int] = set()
+    records: set[Any] = set()
+    for item in error.errors():
+        loc = item["loc"]
+        if len(loc) < 2 or loc[0] != "data" or item["type"] == "json_invalid":
+            return set()
+        records.add(loc[1])
+        if loc[2:] == ("room_id",) and item["type"] == "missing":
+            found.add(int(loc[1]))
+    return found if records == found else set()
 
 
 def check_credentials(config: TikTokShopConfig) -> str:
@@ -100,11 +146,22 @@ def fetch_seller(
                 stop.set()  # a bad key or an empty wallet fails every seller alike: stop now
             break
         result.pages += 1
-        result.rows.extend(r for r in page if start_ts <= r["create_time"] < end_ts)
-        if len(page) < PAGE_SIZE:
+        result.rejected += page.rejected
+        result.rows.extend(r for r in page.rows if start_ts <= r["create_time"] < end_ts)
+        if page.size < PAGE_SIZE:
             break
-        stop_here = order.past_window([r["create_time"] for r in page])
+        stop_here = order.past_window([r["create_time"] for r in page.rows])
         result.complete_after = order.complete_after
         if stop_here:
             break  # every later record is older still
+    if result.rejected and result.error is None:
+        # which day a rejected record belongs to is not known: none of the seller's is whole
+        plural = "record" if result.rejected == 1 else "records"
+        result.error = MalformedResponse(
+            PROVIDER,
+            ENDPOINT,
+            f"malformed response: seller {seller_id}: {result.rejected} {plural} without "
+            "room_id rejected",
+        )
+        result.complete_after = None
     return result

@@ -1,9 +1,10 @@
 """The shape KeyAPI documents for a livestream record, checked on arrival, and its table schema.
 
 Validation is lax where a real API drifts harmlessly (numbers sent as strings, ids sent as
-numbers, a cosmetic field of the wrong type) and strict where a row would be wrong (no id, no
-start time). A record without one of the KEY_FIGURES the marts depend on is kept but counted,
-and never overwrites a value loaded before (pipelines/figures.py).
+numbers, a cosmetic field of the wrong type, a field added: kept as a new column) and strict
+where a row would be wrong (no id, no start time). A record without one of the KEY_FIGURES the
+marts depend on is kept but counted, and never overwrites a value loaded before
+(pipelines/figures.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing_extensions import TypedDict
 from pipelines.validation import Cosmetic
 
 
-@with_config(ConfigDict(coerce_numbers_to_str=True, extra="ignore"))
+# extra="allow": a field KeyAPI adds is kept and lands as a column of its own (pipelines/drift.py)
+@with_config(ConfigDict(coerce_numbers_to_str=True, extra="allow"))
 class Livestream(TypedDict):
     room_id: str
     seller_id: str

@@ -141,3 +141,19 @@ def assert_no_secret(sandbox: SandboxServer, tokens: Path, tmp_path: Path, *outp
     for path in tokens.rglob("*"):
         mode = path.stat().st_mode & 0o777
         assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
+
+
+def product_load(tmp_path: Path, name: str, provider: str) -> RunReport:
+    """One historical run of ``provider`` the way ``lsw run`` loads it (the product's load
+    step: dlt's state restored from the warehouse, the writer lock), without Dagster."""
+    from dagster_project.dlt_run import load as load_step
+    from dagster_project.resources import Warehouse
+
+    spec = SPECS[provider]
+    config = spec.read_config()
+    assert config is not None, provider
+    report = RunReport(provider)
+    warehouse = Warehouse(path=str(tmp_path / f"{name}.duckdb"), state_dir=str(tmp_path / "state"))
+    pipeline = warehouse.pipeline(provider, f"run-{time.monotonic_ns()}")
+    load_step(warehouse, pipeline, spec.source(config, START, END, report), lambda: None)
+    return report

@@ -4,6 +4,7 @@ so that the drills share one sandbox and one fault-free reference load."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -13,8 +14,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
+from pipelines.report import RunReport
+from pipelines.tiktok_shop.schema import ARROW_SCHEMA
 from sandbox import SandboxServer
 from sandbox.providers.firework import FireworkService
 from tests.faults.drill import (
@@ -24,6 +28,7 @@ from tests.faults.drill import (
     assert_no_secret,
     contents,
     load,
+    product_load,
     until_exact,
 )
 from tests.pipelines.firework.support import scheduled_in
@@ -217,4 +222,152 @@ def test_drill_6_sigkill_during_extract_then_the_next_run_is_exact(
         assert not report.failed, report.summary()
     got = contents(tmp_path, "drill")
     assert got == {t: r for t, r in expected.items() if t.startswith("shopee.")}
+    assert_no_secret(drill, tokens, tmp_path)
+
+
+def _expire_tokens(tokens: Path, provider: str) -> None:
+    """Every stored access token of ``provider`` past its expiry (the refresh tokens kept):
+    the next call of each account refreshes first, as four hours later it would."""
+    for path in (tokens / provider).glob("*.json"):
+        record = json.loads(path.read_text())
+        path.write_text(json.dumps({**record, "expires_at": 0}))
+
+
+def test_drill_6_sigkill_during_load_after_a_token_refresh(
+    drill: SandboxServer, expected: dict[str, Any], tokens: Path, tmp_path: Path
+) -> None:
+    """The product's load step for Shopee, in its own process, whose every access token had
+    expired: it refreshes each account (Shopee rotates the refresh token, the new pair is
+    stored), fetches everything, and is killed with SIGKILL while loading (the first file in
+    the warehouse, the merge not yet done). The next run is exact and no account is locked:
+    it used the stored refresh tokens, not the spent ones, and refreshed nothing again."""
+    _expire_tokens(tokens, "shopee")
+    refreshes = drill.stats()["shopee"]["token_refreshes"]
+    marker = tmp_path / "kill-now"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.faults.kill_child", "shopee", str(tmp_path), "load"],
+        cwd=ROOT,
+        env=dict(os.environ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 90
+    while not marker.exists():
+        assert child.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    child.send_signal(signal.SIGKILL)
+    assert child.wait(timeout=10) == -signal.SIGKILL
+    accounts = len(json.loads(drill.env()["SOURCES__SHOPEE__ACCOUNTS"]))
+    assert drill.stats()["shopee"]["token_refreshes"] - refreshes == accounts
+    report = product_load(tmp_path, "drill", "shopee")
+    assert not report.failed, report.summary()
+    assert drill.stats()["shopee"]["token_refreshes"] - refreshes == accounts
+    assert contents(tmp_path, "drill") == {
+        t: rows for t, rows in expected.items() if t.startswith("shopee.")
+    }
+    assert_no_secret(drill, tokens, tmp_path)
+
+
+def test_drill_4_damage_that_cost_a_provider_or_an_account_in_the_soak_costs_nothing(
+    drill: SandboxServer, expected: dict[str, Any], tokens: Path, tmp_path: Path
+) -> None:
+    """Two damaged answers the soak met, each of which used to lose data: every Shopee token
+    refresh answers its ``error`` field as a list (the new tokens intact, but the answer
+    was thrown away after Shopee had rotated the token, locking the account), and the
+    deleted Firework livestream's 404 loses its message once (read as "no such path", which
+    stopped Firework). Both runs end exact, every account refreshed once."""
+    _expire_tokens(tokens, "shopee")
+    refreshes = drill.stats()["shopee"]["token_refreshes"]
+    drill.set_knobs(
+        "shopee",
+        faults=[{"kind": "wrong_type", "rate": 1.0, "field": "error", "path": "access_token"}],
+    )
+    firework_world = drill.runtime.services["firework"]
+    assert isinstance(firework_world, FireworkService)
+    deleted = firework_world.missing_livestream_id
+    fired = drill.stats()["firework"]["faults_fired"]
+    drill.set_knobs(
+        "firework",
+        faults=[{"kind": "missing_field", "nth": 1, "field": "error", "path": deleted}],
+    )
+    for provider in ("shopee", "firework"):
+        report = load(tmp_path, "drill", provider)
+        assert not report.failed, report.summary()
+    accounts = len(json.loads(drill.env()["SOURCES__SHOPEE__ACCOUNTS"]))
+    assert drill.stats()["shopee"]["token_refreshes"] - refreshes == accounts
+    assert drill.stats()["firework"]["faults_fired"] - fired == 1
+    assert contents(tmp_path, "drill") == {
+        t: rows for t, rows in expected.items() if t.split(".")[0] in ("shopee", "firework")
+    }
+    assert_no_secret(drill, tokens, tmp_path)
+
+
+def _tiktok(tmp_path: Path, query: str) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(tmp_path / "drill.duckdb"), read_only=True) as con:
+        return con.execute(query).fetchall()
+
+
+def test_drill_5_schema_drift_new_fields_changed_types_and_missing_ids(
+    drill: SandboxServer, expected: dict[str, Any], tokens: Path, tmp_path: Path
+) -> None:
+    """KeyAPI drifts: fields added land as new columns; a documented figure sent as a string
+    is read as before; an added field that changes type is discarded for that load (dlt's
+    ``discard_value`` contract), never failing it or mixing types in the column; a record
+    without its id is rejected, counted and named, and the next run fetches it."""
+    want = expected["tiktok_shop.livestreams"]
+    documented = ", ".join(sorted(f'"{name}"' for name in ARROW_SCHEMA.names))
+    table = "tiktok_shop.livestreams"
+
+    def documented_rows() -> list[tuple[Any, ...]]:
+        return sorted(_tiktok(tmp_path, f"select {documented} from {table}"), key=repr)
+
+    def column_types() -> dict[str, str]:
+        found = _tiktok(
+            tmp_path,
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'tiktok_shop' and table_name = 'livestreams'",
+        )
+        return dict(found)
+
+    def run_with(*faults: dict[str, Any]) -> RunReport:
+        drill.set_knobs("tiktok_shop", faults=list(faults))
+        return load(tmp_path, "drill", "tiktok_shop")
+
+    added = {"x_promo_code": 5, "x_badge": {"tier": "gold"}}
+    assert not run_with({"kind": "unknown_field", "rate": 1.0, "value": added}).failed
+    types = column_types()
+    assert (types["x_promo_code"], types["x_badge"]) == ("BIGINT", "JSON")
+    assert documented_rows() == want
+    assert _tiktok(tmp_path, f"select distinct x_promo_code, x_badge from {table}") == [
+        (5, '{"tier":"gold"}')
+    ]
+
+    # a documented figure as a string ("123"): coerced, the column stays BIGINT, values exact
+    assert not run_with({"kind": "wrong_type", "rate": 1.0, "field": "total_views_cnt"}).failed
+    # the added field changes type: this load's values of it are discarded, nothing fails
+    drifted = {"kind": "unknown_field", "rate": 1.0, "value": {"x_promo_code": "FIVE"}}
+    assert not run_with(drifted).failed
+    assert column_types() == types
+    assert documented_rows() == want
+    assert _tiktok(tmp_path, f"select distinct x_promo_code from {table}") == [(None,)]
+    assert drill.stats()["tiktok_shop"]["faults_fired"] >= 3
+
+    # one seller's records come without room_id, every time: rejected and counted, the
+    # seller read again, then named; its days not whole; every other row loaded
+    seller = json.loads(drill.env()["SOURCES__TIKTOK_SHOP__SELLER_IDS"])[0]
+    missing = {"kind": "missing_field", "rate": 1.0, "field": "room_id", "query": seller}
+    report = run_with(missing)
+    [error] = [str(e) for e in report.errors]
+    prefix = (
+        "tiktok_shop: GET /v1/tiktok/shop/livestreams/analytics: malformed response: "
+        f"seller {seller}: "
+    )
+    assert error.startswith(prefix) and error.endswith(" without room_id rejected")
+    rejected = int(error.removeprefix(prefix).split()[0])
+    assert rejected >= 1 and set(report.incomplete) == {seller}
+    got = documented_rows()
+    assert set(got) <= set(want) and len(got) == len(want)  # rows loaded before stay
+    # with the fault gone, the next run is exact
+    assert not run_with().failed
+    assert documented_rows() == want
     assert_no_secret(drill, tokens, tmp_path)

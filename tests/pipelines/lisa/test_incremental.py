@@ -85,11 +85,13 @@ def test_a_failed_run_does_not_move_the_mark(sandbox: SandboxServer, wh: Warehou
     ]
     assert wh.marks() == dict.fromkeys(RESOURCES, LATEST)
 
-    # the channels read, then the full listing fails for good: still no move
-    sandbox.set_knobs("lisa", faults=[{"kind": "server_error", "nth": n} for n in (5, 6, 7)])
+    # the channels read, then the full listing fails for good (an outage): still no move
+    sandbox.set_knobs("lisa", faults=[{"kind": "server_error", "nth": n} for n in range(5, 20)])
     broken = _run(sandbox, wh)
     assert [str(e) for e in broken.errors] == [
-        "lisa: GET /shows: HTTP 500: Internal server error., still after 3 attempts"
+        "lisa: GET /shows: 5 requests in a row failed for good, an outage: stopped for this "
+        "run, the next run fetches what is missing (last: HTTP 500: Internal server error., "
+        "still after 3 attempts)"
     ]
     assert wh.marks() == dict.fromkeys(RESOURCES, LATEST)
     assert wh.rows("select title_default from lisa.shows where id = ?", [EARLY]) == [

@@ -230,23 +230,48 @@ def test_a_refused_key_fails_in_one_line_and_loads_nothing(
     assert wh.ids("shows", "id") == set()
 
 
+def test_one_page_that_fails_for_good_is_asked_for_again(
+    sandbox: SandboxServer, wh: Warehouse
+) -> None:
+    """Page 2 of the full listing outlasts its retries once, then comes back damaged (a show
+    without its id): each time the same page is asked for again, and the window is exact."""
+    sandbox.set_knobs(
+        "lisa",
+        faults=[
+            *({"kind": "server_error", "nth": n} for n in (6, 7, 8)),
+            {"kind": "missing_field", "nth": 9, "field": "id"},
+        ],
+    )
+    report = RunReport("lisa")
+    wh.run(lisa_source(config(sandbox), NOV[1], NOV[30], report))
+    assert not report.failed, report.summary()
+    assert report.requests == 10 and sandbox.stats()["lisa"]["faults_fired"] == 4
+    shows, streams = expected_window(sandbox, NOV[1], NOV[30])
+    assert wh.ids("shows", "id") == shows and wh.ids("streams", "stream_id") == streams
+
+
 def test_a_listing_that_breaks_keeps_the_days_read_whole(
     sandbox: SandboxServer, wh: Warehouse
 ) -> None:
-    """Shows come by scheduled date: when page 2 of the full listing fails for good, the
-    days whose shows, and the next day's, were all on page 1 are whole; the rest are not.
+    """Shows come by scheduled date: when page 2 of the full listing fails for good (asked
+    for again until five failures in a row make an outage), the days whose shows, and the
+    next day's, were all on page 1 are whole; the rest are not.
 
     Window 11-01..11-29 lists shows scheduled 10-31..11-30: 190, and page 1's last is
     scheduled 2026-11-13 17:30, so 11-01..11-11 are whole (11-11's streams come from shows
     scheduled by 11-12 at the latest) and 11-12..11-29 are not.
     """
-    # requests: /channels, three channel listings of one page, the full listing's pages 1, 2
-    sandbox.set_knobs("lisa", faults=[{"kind": "server_error", "nth": n} for n in (6, 7, 8)])
+    # requests: /channels, three channel listings of one page, the full listing's pages 1,
+    # then page 2 five times three attempts
+    sandbox.set_knobs("lisa", faults=[{"kind": "server_error", "nth": n} for n in range(6, 21)])
     report = RunReport("lisa")
     wh.run(lisa_source(config(sandbox), NOV[1], NOV[30], report))
     assert [str(e) for e in report.errors] == [
-        "lisa: GET /shows: HTTP 500: Internal server error., still after 3 attempts"
+        "lisa: GET /shows: 5 requests in a row failed for good, an outage: stopped for this "
+        "run, the next run fetches what is missing (last: HTTP 500: Internal server error., "
+        "still after 3 attempts)"
     ]
+    assert report.requests == 20
     assert report.incomplete == {ACCOUNT: {NOV[d].date() for d in range(12, 30)}}
     # what page 1 held was loaded: the window's shows scheduled up to its last one
     page_1 = sorted(
@@ -291,12 +316,16 @@ def test_harmless_drift_passes_and_a_broken_show_fails_naming_the_field(
     report = _load(sandbox, wh, NOV[17], NOV[19])
     assert not report.errors
     assert wh.ids("streams", "stream_id") == expected_window(sandbox, NOV[17], NOV[19])[1]
-    # a show without its scheduled date cannot be placed: the listing fails in one line
-    # (requests: /channels, three channel listings, then the full listing's first page)
-    sandbox.set_knobs("lisa", faults=[{"kind": "missing_field", "nth": 5, "field": "date"}])
+    # a show without its scheduled date cannot be placed: the page is asked for again, and
+    # when every answer lacks it the listing fails in one line naming the field
+    sandbox.set_knobs(
+        "lisa", faults=[{"kind": "missing_field", "rate": 1.0, "field": "date", "path": "/shows"}]
+    )
     report = _load(sandbox, wh, NOV[17], NOV[19])
     assert [str(e) for e in report.errors] == [
-        "lisa: GET /shows: malformed response: items.0.date: Field required"
+        "lisa: GET /shows: 5 requests in a row failed for good, an outage: stopped for this "
+        "run, the next run fetches what is missing (last: malformed response: items.0.date: "
+        "Field required)"
     ]
 
 

@@ -206,16 +206,16 @@ def test_pages_malformed_every_time_name_the_field_and_stop_the_provider_as_an_o
 ) -> None:
     cfg = _config(sandbox, concurrency=1)
     sandbox.set_knobs(
-        "tiktok_shop", faults=[{"kind": "missing_field", "rate": 1.0, "field": "room_id"}]
+        "tiktok_shop", faults=[{"kind": "missing_field", "rate": 1.0, "field": "create_time"}]
     )
     report = RunReport("tiktok_shop")
     assert _load(tmp_path, cfg, report) == set()
     endpoint = "tiktok_shop: GET /v1/tiktok/shop/livestreams/analytics: "
     assert [str(e) for e in report.errors] == [
-        endpoint + "malformed response: data.0.room_id: Field required",
+        endpoint + "malformed response: data.0.create_time: Field required",
         endpoint + "5 requests in a row failed for good, an outage: stopped for this run, the "
-        "next run fetches what is missing (last: malformed response: data.0.room_id: Field "
-        "required)",
+        "next run fetches what is missing (last: malformed response: data.0.create_time: "
+        "Field required)",
     ]
     # five sellers, one page each, and not one credit more
     assert sandbox.stats()["tiktok_shop"]["requests"] == 5
