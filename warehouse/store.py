@@ -221,7 +221,11 @@ class DltStore:
             self.run(f"delete from {table} where {where}", params)
             if keys is not None:
                 self._delete_keys(table, keys)
-        self.pending[name] = frame
+        # a second replace of the table before the commit (another set of days) adds its rows
+        earlier = self.pending.get(name)
+        self.pending[name] = (
+            frame if earlier is None else pl.concat([earlier, frame], how="vertical_relaxed")
+        )
 
     def _delete_keys(self, table: str, keys: pl.DataFrame) -> None:
         columns = ", ".join(f'"{c}"' for c in keys.columns)

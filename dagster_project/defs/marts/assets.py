@@ -25,6 +25,7 @@ from dagster import (
 
 from dagster_project.defs.marts.checks import check_specs
 from dagster_project.defs.marts.inputs import RAW_KEYS, staged_window
+from dagster_project.defs.marts.moved import left_behind, reaggregate
 from dagster_project.defs.marts.verify import day_counts, run_checks
 from dagster_project.partitions import daily, single_run
 from dagster_project.resources import Warehouse
@@ -162,7 +163,11 @@ def rebuild(store: Store, start: datetime, end: datetime) -> dict[str, int]:
     stacked = fct_sessions(_present(s.sessions for s in staged), fx)
     sessions = stacked.filter(in_window).collect()
     by_day = "session_date >= ? and session_date < ?"
-    store.replace_rows("marts.fct_sessions", sessions, by_day, days)
+    moved_from, moved = left_behind(store, sessions, first_day, end_day)
+    store.replace_rows(
+        "marts.fct_sessions", sessions, by_day, days, keys=moved if moved.height else None
+    )
+    reaggregate(store, moved_from)  # the days those sessions left, without them
     gmv = gmv_daily(sessions.lazy()).collect()
     store.replace_rows("marts.gmv_daily", gmv, by_day, days)
     engagement = engagement_daily(sessions.lazy()).collect()
