@@ -186,24 +186,30 @@ def test_a_url_without_the_driver_is_one_line_or_works(
         instance.dispose()
 
 
-@pytest.mark.parametrize("storage", ["postgres", "sqlite"])
-def test_lsw_batches_materialisation_events_on_postgres_only(
+@pytest.mark.parametrize("storage", ["postgres", "lsw-sqlite", "dagster-sqlite"])
+def test_lsw_batches_materialisation_events_where_the_storage_writes_a_batch_at_once(
     storage: str, tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """PostgreSQL's event log writes a batch in one insert, SQLite's one by one: `lsw run`
-    turns batching on for the first alone, and leaves a value the user set alone."""
+    """PostgreSQL's event log and lsw's SQLite storage write a batch at once, Dagster's own
+    SQLite storage one by one: `lsw run` turns batching on for the first two alone, and
+    leaves a value the user set alone."""
+    home = tmp_path / "home"
     if storage == "postgres":
         home = _home(tmp_path, DEPLOY / "postgres" / "dagster.yaml")
-    else:
-        home = tmp_path / "home"
+    elif storage == "lsw-sqlite":
         home.mkdir()
         (home / "dagster.yaml").write_text(DAGSTER_YAML)
+    else:
+        home.mkdir()
+        (home / "dagster.yaml").write_text(
+            "storage:\n  sqlite:\n    base_dir:\n      env: DAGSTER_HOME\n"
+        )
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     monkeypatch.setenv("LSW_DAGSTER_PG_URL", _with_password(postgres_url))
     monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "0")  # so the end of the test restores it
     monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE")
     _instance().dispose()
-    expected = "1000" if storage == "postgres" else None
+    expected = None if storage == "dagster-sqlite" else "1000"
     assert os.environ.get("DAGSTER_EVENT_BATCH_SIZE") == expected
     monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "50")
     _instance().dispose()
