@@ -20,6 +20,7 @@ from models.marts.gmv import gmv_daily
 from warehouse.store import KEY_CHUNK, Store
 
 KEY = ["provider", "session_id"]
+FOUND = {"provider": pl.String, "session_id": pl.String, "session_date": pl.Date}
 
 
 def left_behind(
@@ -33,19 +34,17 @@ def left_behind(
         for at in range(0, len(ids), KEY_CHUNK):
             chunk = ids[at : at + KEY_CHUNK]
             marks = ", ".join("?" for _ in chunk)
-            found.append(
-                store.read(
-                    "select provider, session_id, session_date from marts.fct_sessions "
-                    f"where (session_date < ? or session_date >= ?) and session_id in ({marks})",
-                    [first_day, end_day, *chunk],
-                )
+            rows = store.read(
+                "select provider, session_id, session_date from marts.fct_sessions "
+                f"where (session_date < ? or session_date >= ?) and session_id in ({marks})",
+                [first_day, end_day, *chunk],
             )
+            if rows.height:  # an empty answer may come untyped (PostgreSQL through dlt)
+                found.append(rows.cast(FOUND))  # type: ignore[arg-type]
     old = (
-        pl.concat(found, how="vertical_relaxed").join(
-            sessions.select(KEY).unique(), on=KEY, how="semi"
-        )
+        pl.concat(found).join(sessions.select(KEY).unique(), on=KEY, how="semi")
         if found
-        else pl.DataFrame(schema={"provider": pl.String, "session_id": pl.String})
+        else pl.DataFrame(schema=FOUND)
     )
     days = sorted(set(old.get_column("session_date").to_list())) if old.height else []
     return days, old.select(KEY)
