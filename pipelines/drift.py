@@ -9,7 +9,8 @@ that no longer fit rather than failing the load or mixing types in one column.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -35,3 +36,35 @@ def with_added_fields(rows: Sequence[Mapping[str, Any]], schema: pa.Schema) -> p
         if not pa.types.is_null(column.type):
             table = table.append_column(name, column)
     return table
+
+
+# Never a column, whatever a provider starts sending: credentials, tokens, stream and push
+# keys, signatures. A field added under such a name is dropped, not stored.
+_SECRET = re.compile(
+    r"token|secret|password|passwd|credential|signature|^sign$|"
+    r"(stream|push|api|private|client|partner|ingest)_?key|rtmp",
+    re.IGNORECASE,
+)
+
+
+def added_fields(
+    record: Mapping[str, Any], known: Iterable[str], taken: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The fields of ``record`` that no reference names, to store as columns of their own.
+
+    ``known`` is every field the provider documents for the record, stored or deliberately
+    left out (a token the answer carries among them); ``taken`` the row's own column names,
+    which an added field never overwrites (nor one dlt would name the same).
+    """
+    skip = set(known)
+    columns = {_snake(name) for name in taken}
+    return {
+        name: value
+        for name, value in record.items()
+        if name not in skip and not _SECRET.search(name) and _snake(name) not in columns
+    }
+
+
+def _snake(name: str) -> str:
+    """About how dlt names a column after a field (``xPromoCode`` -> ``x_promo_code``)."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()

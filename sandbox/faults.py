@@ -103,7 +103,10 @@ def mangle(body: bytes, fault: Fault) -> bytes:
     records = _records(doc)
     if fault.kind == "unknown_field":
         added = {"x_undocumented": {"added_by": "sandbox"}} if fault.value is None else fault.value
-        for record in records:
+        # with ``field``: the object holding it (Firework's detail, whose first list of
+        # objects is its products), else every record of the first list
+        holder = _holding(doc, fault.field) if fault.field else None
+        for record in [holder] if holder is not None else records:
             record.update(added)
     elif records:
         record = _holding(doc, fault.field) or _record_with(records, fault.field)

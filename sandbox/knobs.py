@@ -33,7 +33,8 @@ class Fault:
     requests whose query string contains it (one seller's pages). ``value`` is what a
     ``wrong_type`` fault puts in place of ``field``'s value (default: the value as another
     type), or the fields an ``unknown_field`` fault adds to every record (default
-    ``{"x_undocumented": {"added_by": "sandbox"}}``).
+    ``{"x_undocumented": {"added_by": "sandbox"}}``); given ``field``, an ``unknown_field``
+    fault adds them to the object holding that field instead.
     """
 
     kind: str

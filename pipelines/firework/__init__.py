@@ -21,6 +21,7 @@ import dlt
 from dlt.sources import DltResource
 
 from models.staging import firework as staging
+from pipelines.drift import ADDED_FIELDS_CONTRACT, with_added_fields
 from pipelines.fanout import chunked, to_arrow
 from pipelines.figures import INCOMPLETE_SUFFIX
 from pipelines.firework.auth import Clock
@@ -110,14 +111,17 @@ def _table(details: DltResource, name: str) -> DltResource:
         merge_key="livestream_id",
         write_disposition=REPLACE_BY_LIVESTREAM,
         max_table_nesting=0,
+        schema_contract=ADDED_FIELDS_CONTRACT,
     )
     def rows(documents: list[Document]) -> Iterator[Any]:
+        # only ``livestreams`` rows carry added fields (rows.document): columns of their own
+        arrow = with_added_fields if name == "livestreams" else to_arrow
         complete = [row for doc in documents if doc.complete for row in doc.tables[name]]
         aside = [row for doc in documents if not doc.complete for row in doc.tables[name]]
         if complete:
-            yield to_arrow(complete, schema)
+            yield arrow(complete, schema)
         if aside:
-            yield dlt.mark.with_table_name(to_arrow(aside, schema), name + INCOMPLETE_SUFFIX)
+            yield dlt.mark.with_table_name(arrow(aside, schema), name + INCOMPLETE_SUFFIX)
 
     return rows
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from pipelines.drift import added_fields
 from pipelines.figures import FigureCheck
-from pipelines.firework.schema import PRODUCT_FIGURES, UNIT_FIGURES, Detail
+from pipelines.firework.schema import DETAIL_FIELDS, PRODUCT_FIGURES, UNIT_FIGURES, Detail
 
 Row = dict[str, Any]
 
@@ -82,6 +83,7 @@ def document(
         "event_description": detail.get("event_description"),
         "product_count": len(products),
     }
+    livestream.update(added_fields(detail, DETAIL_FIELDS, livestream))
     product_rows: list[Row] = []
     unit_rows: list[Row] = []
     image_rows: list[Row] = []

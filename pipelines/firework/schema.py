@@ -48,7 +48,9 @@ class Product(TypedDict):
     product_units: NotRequired[list[Unit] | None]
 
 
-@with_config(LAX)
+# extra="allow": a field Firework adds to a livestream's detail is kept and lands as a column of
+# its own in ``livestreams`` (pipelines/drift.py); products, units and images keep ignoring theirs
+@with_config(ConfigDict(coerce_numbers_to_str=True, extra="allow"))
 class Detail(TypedDict):
     status: str
     scheduled_at: NotRequired[datetime | None]
@@ -65,6 +67,11 @@ class TokenAnswer(TypedDict):
 
 
 DETAIL = TypeAdapter(Detail)
+
+# Every field the reference names for a detail: anything else is an added field. An added
+# field named like a credential (an access token, a client secret, a stream key) is never
+# stored (pipelines/drift.py).
+DETAIL_FIELDS = frozenset(Detail.__annotations__)
 TOKEN = TypeAdapter(TokenAnswer)
 
 STATUSES = frozenset({"idle", "active", "paused", "replay", "completed", "expired"})

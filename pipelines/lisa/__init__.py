@@ -21,6 +21,7 @@ import dlt
 from dlt.sources import DltResource
 
 from models.staging import lisa as staging
+from pipelines.drift import ADDED_FIELDS_CONTRACT, with_added_fields
 from pipelines.fanout import chunked, to_arrow
 from pipelines.figures import INCOMPLETE_SUFFIX, FigureCheck
 from pipelines.lisa.client import check_credentials
@@ -68,8 +69,10 @@ def _batches(table: str, rows: list[dict[str, Any]], report: RunReport) -> Itera
     """Arrow tables of ``rows``; streams short of a key figure go to ``streams_incomplete``."""
     schema = _SCHEMAS[table]
     if table != "streams":
+        # only ``shows`` rows carry added fields (rows.show_row): columns of their own
+        arrow = with_added_fields if table == "shows" else to_arrow
         for chunk in chunked(rows, ROWS_PER_BATCH):
-            yield to_arrow(chunk, schema)
+            yield arrow(chunk, schema)
         return
     check = FigureCheck(KEY_FIGURES)
     for chunk in chunked(rows, ROWS_PER_BATCH):
@@ -102,6 +105,7 @@ def _resource(
         table_name=table,
         write_disposition="merge",
         max_table_nesting=0,
+        schema_contract=ADDED_FIELDS_CONTRACT,
         **_KEYS[table],
     )
 

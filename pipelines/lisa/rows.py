@@ -2,7 +2,8 @@
 
 Texts keep every language (a JSON column in the warehouse); ``title_default`` holds the ``*``
 text the marts use.
-Tokens a show carries (``accessToken``, the preview token) are never made into columns.
+Tokens a show carries (``accessToken``, the preview token) are never made into columns; a field
+LiSA adds to a show is (pipelines/drift.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from pipelines.lisa.schema import Channel, Show, Stream, Texts
+from pipelines.drift import added_fields
+from pipelines.lisa.schema import SHOW_FIELDS, Channel, Show, Stream, Texts
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -35,7 +37,7 @@ def default_text(texts: Texts | None) -> str | None:
 
 def show_row(show: Show, channels: list[str], account_id: str) -> dict[str, Any]:
     meta = show.get("meta") or {}
-    return {
+    row = {
         "id": show["id"],
         "name": show.get("name"),
         "status": show.get("status"),
@@ -52,6 +54,7 @@ def show_row(show: Show, channels: list[str], account_id: str) -> dict[str, Any]
         "live": show.get("live"),
         "stream_count": len(show.get("streams") or []),
     }
+    return row | added_fields(show, SHOW_FIELDS, row)
 
 
 def stream_row(show_id: str, stream: Stream) -> dict[str, Any]:

@@ -88,7 +88,9 @@ class Meta(TypedDict):
     archivedAt: NotRequired[Annotated[datetime | None, Cosmetic]]
 
 
-@with_config(ConfigDict(extra="ignore"))
+# extra="allow": a field LiSA adds to a show is kept and lands as a column of its own in
+# ``shows`` (pipelines/drift.py)
+@with_config(ConfigDict(extra="allow"))
 class Show(TypedDict):
     """A show as ``GET /shows`` lists it. It does not name its channels (the reference's
     show has no such field): the ``channel`` filter is how they are learned."""
@@ -140,6 +142,36 @@ class Count(TypedDict):
 
 
 SHOW_PAGE = TypeAdapter(ShowPage)
+
+# Every field the reference names for a show, stored or not: anything else is an added field.
+# Never stored, documented or added: the show's ``accessToken``, its ``preview`` (which carries
+# the preview token), ``rtmpDestinations``, and stream keys (``streamKey``, ``rtmpUrl``), nor
+# any added field named like a credential (pipelines/drift.py).
+SHOW_FIELDS = frozenset(Show.__annotations__) | {
+    "accessToken",
+    "preview",
+    "rtmpDestinations",
+    "streamKey",
+    "rtmpUrl",
+    "credentials",
+    "accessibility",
+    "assets",
+    "hosts",
+    "options",
+    "preRecorded",
+    "promotion",
+    "views",
+    "hostAvatars",
+    "language",
+    "share",
+    "showDate",
+    "videoOutput",
+    "videoProfile",
+    "enableReplayAt",
+    "countdown",
+    "preShow",
+    "poster",
+}
 CHANNEL_PAGE = TypeAdapter(ChannelPage)
 COUNT = TypeAdapter(Count)
 

@@ -23,6 +23,7 @@ import dlt
 from dlt.sources import DltResource
 
 from models.staging import trovo as staging
+from pipelines.drift import ADDED_FIELDS_CONTRACT, with_added_fields
 from pipelines.errors import AuthError, ProviderError
 from pipelines.fanout import chunked, fan_out, fan_out_retrying, to_arrow
 from pipelines.figures import FigureCheck
@@ -133,7 +134,12 @@ def trovo_snapshot_source(config: TrovoConfig, report: RunReport | None = None) 
     observed = helpers.observed_now()
     stop = threading.Event()  # a refused Client-ID stops every resource of the snapshot
 
-    @dlt.resource(name="channel_snapshots", write_disposition="append", max_table_nesting=0)
+    @dlt.resource(
+        name="channel_snapshots",
+        write_disposition="append",
+        max_table_nesting=0,
+        schema_contract=ADDED_FIELDS_CONTRACT,
+    )
     def channel_snapshots() -> Iterator[Any]:
         rows = _per_channel(config, report, stop, lambda api, c: channel_row(api, c, observed))
         check = FigureCheck(KEY_FIGURES)
@@ -143,7 +149,7 @@ def trovo_snapshot_source(config: TrovoConfig, report: RunReport | None = None) 
             report.warn(line)
             log.warning(line)
         if rows:
-            yield to_arrow(rows, CHANNEL_SNAPSHOTS)
+            yield with_added_fields(rows, CHANNEL_SNAPSHOTS)
 
     @dlt.resource(name="viewers", write_disposition="append", max_table_nesting=0)
     def viewers() -> Iterator[Any]:

@@ -48,7 +48,9 @@ class ErrorBody(TypedDict):
     message: NotRequired[Annotated[str | None, Cosmetic]]
 
 
-@with_config(LAX)
+# extra="allow": a field Trovo adds to a channel's info is kept and lands as a column of its
+# own in ``channel_snapshots`` (pipelines/drift.py)
+@with_config(ConfigDict(coerce_numbers_to_str=True, extra="allow"))
 class ChannelInfo(TypedDict):
     """``POST /channels/id``."""
 
@@ -174,6 +176,20 @@ class TokenAnswer(TypedDict):
 
 ERROR_BODY = TypeAdapter(ErrorBody)
 CHANNEL_INFO = TypeAdapter(ChannelInfo)
+
+# Every field the reference names for a channel's info, stored or not: anything else is an added
+# field. ``stream_key`` (the channel's own info carries it) is a streamer's secret and is never
+# stored, nor is any added field named like a credential (pipelines/drift.py).
+CHANNEL_FIELDS = frozenset(ChannelInfo.__annotations__) | {
+    "channel_id",
+    "thumbnail",
+    "streamer_info",
+    "profile_pic",
+    "channel_url",
+    "social_links",
+    "uid",
+    "stream_key",
+}
 FOLLOWERS_PAGE = TypeAdapter(FollowersPage)
 VIEWERS_PAGE = TypeAdapter(ViewersPage)
 TOP_PAGE = TypeAdapter(TopPage)

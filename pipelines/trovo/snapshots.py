@@ -15,8 +15,9 @@ from typing import Any
 
 import orjson
 
+from pipelines.drift import added_fields
 from pipelines.trovo.helpers import TrovoApi
-from pipelines.trovo.schema import ROLES, Role, TopChannel
+from pipelines.trovo.schema import CHANNEL_FIELDS, ROLES, Role, TopChannel
 from pipelines.trovo.settings import PROVIDER, VIEWERS_LIMIT
 
 log = logging.getLogger("lsw.trovo")
@@ -27,7 +28,7 @@ _ROLE_COLUMNS = {role.lower(): f"viewers_{role.lower()}" for role in ROLES}
 def channel_row(api: TrovoApi, channel_id: str, observed: datetime) -> dict[str, Any]:
     """One channel's state now (``POST /channels/id``)."""
     info = api.channel(channel_id)
-    return {
+    row = {
         "channel_id": channel_id,
         "observed_at": observed,
         "is_live": info.get("is_live"),
@@ -43,6 +44,7 @@ def channel_row(api: TrovoApi, channel_id: str, observed: datetime) -> dict[str,
         "language_code": info.get("language_code"),
         "audi_type": info.get("audi_type"),
     }
+    return row | added_fields(info, CHANNEL_FIELDS, row)
 
 
 def viewers_row(api: TrovoApi, channel_id: str, observed: datetime) -> dict[str, Any]:
