@@ -20,6 +20,7 @@ from pipelines.registry import SPECS
 from pipelines.report import RunReport
 from pipelines.trovo import trovo_snapshot_source
 from pipelines.trovo.schema import CHANNEL_SNAPSHOTS
+from pipelines.trovo.settings import TrovoConfig
 from sandbox import SandboxServer
 from tests.faults.drill import assert_no_secret, load
 
@@ -50,6 +51,7 @@ def _run(tmp_path: Path, case: Case) -> RunReport:
     if case.provider != "trovo":
         return load(tmp_path, "drift", case.provider)
     config = SPECS["trovo"].read_config()
+    assert isinstance(config, TrovoConfig)
     report = RunReport("trovo")
     pipeline = dlt.pipeline(
         "drift_trovo_snapshot",
