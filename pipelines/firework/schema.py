@@ -1,10 +1,11 @@
 """The shapes firework-livestreams.md documents, checked on arrival, and the raw tables' schemas.
 
-Validation is strict where a row would be wrong (no status, no products list, an id missing,
-a schedule that is not a time) and lax where a real API drifts harmlessly (ids or prices sent
-as the other JSON type, a cosmetic field of the wrong type, undocumented fields). A product
-without its currency or a unit without its price is kept but counted: such a livestream's
-rows wait in ``<table>_incomplete`` and never replace a complete answer loaded before
+Validation is strict where a row would be wrong (no status, no products list, an id missing, a
+schedule that is not a time) and lax where a real API drifts harmlessly (ids or prices sent as
+the other JSON type, a cosmetic field of the wrong type, undocumented fields: those of a
+livestream's detail kept as columns, the rest left out). A product without its currency or a
+unit without its price is kept but counted: such a livestream's rows wait in
+``<table>_incomplete`` and never replace a complete answer loaded before
 (pipelines/figures.py).
 """
 
