@@ -106,6 +106,11 @@ class Fetched:
     error: ProviderError | None = None
 
 
+# new tokens refused before any call used them, in one call, before the run blames the
+# credentials (the first may be a token issued and revoked while others were in flight)
+UNUSED_TOKEN_REFUSALS = 2
+
+
 def fetch_detail(
     client: ProviderClient, auth: Auth, livestream_id: str, stop: threading.Event
 ) -> Fetched:
@@ -125,6 +130,7 @@ def fetch_detail(
         return validate_json(DETAIL, response.content, PROVIDER, endpoint)
 
     retried = False
+    unused_refusals = 0
     try:
         token = auth.token()
         while True:
@@ -135,10 +141,13 @@ def fetch_detail(
                 return Fetched(livestream_id, detail=detail)
             except TokenRefused as exc:
                 # a token that worked and is now refused has expired (or was revoked): renew
-                # it, shared with every call it failed alike; only a token refused on its
-                # first use, after a renewal, points at the credentials
-                if retried and not auth.has_worked(token):
-                    raise token_refused_again(endpoint, exc.cause) from None
+                # it, shared with every call it failed alike. Only new tokens refused on
+                # their first use, again and again, point at the credentials: one new token
+                # may be revoked before any call used it (Firework revokes while others run)
+                if not auth.has_worked(token):
+                    unused_refusals += 1
+                    if unused_refusals > UNUSED_TOKEN_REFUSALS:
+                        raise token_refused_again(endpoint, exc.cause) from None
                 token, retried = auth.after_unauthorized(token), True
             except NotYours:
                 fresh = None if retried else auth.after_access_denied(token)
