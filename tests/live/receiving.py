@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
+import httpx
+import orjson
 import uvicorn
 
 from live.credentials import ensure_secret, load_secret
 from live.group_commit import GroupCommitter
 from live.receiver import PATH, Verify, build_app
 from live.store import SqliteLandingStore
+
+
+def event(**overrides: Any) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "eventType": "Show:stop",
+        "eventDate": "2026-11-20T12:00:00.000Z",
+        "client": "sandbox-brand",
+        "detail": {"id": str(uuid.uuid4()), "streams": []},
+        "change": {"removed": [], "updated": {}},
+        **overrides,
+    }
 
 
 class Receiver:
@@ -47,3 +67,53 @@ class Receiver:
         self.committer.close()
         self.store.close()
         self._sock.close()
+
+
+LSW = [sys.executable, "-c", "from lsw.cli import app; app()"]
+
+
+def serve(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+    """`lsw webhooks serve` as a process on a free port, and the URL it prints."""
+    server = subprocess.Popen(
+        [*LSW, "webhooks", "serve", "--port", "0"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert server.stdout is not None
+    return server, server.stdout.readline().split()[-1]
+
+
+def deliver_until_killed(
+    server: subprocess.Popen[str], url: str, auth: dict[str, str], kill_after: int
+) -> tuple[dict[str, bytes], list[str]]:
+    """New events from 16 connections until ``kill_after`` are acknowledged, then SIGKILL the
+    receiver mid-load: every body sent (by id) and the ids it acknowledged."""
+    attempted: dict[str, bytes] = {}
+    acknowledged: list[str] = []
+
+    async def deliver() -> None:
+        async with httpx.AsyncClient(timeout=10) as client:
+
+            async def worker() -> None:
+                while server.poll() is None:
+                    body = event()
+                    attempted[body["id"]] = orjson.dumps(body)
+                    try:
+                        answer = await client.post(url, content=attempted[body["id"]], headers=auth)
+                    except httpx.HTTPError:
+                        continue
+                    if answer.status_code == 200:
+                        acknowledged.append(body["id"])
+
+            async def killer() -> None:
+                while len(acknowledged) < kill_after:
+                    await asyncio.sleep(0.01)
+                server.send_signal(signal.SIGKILL)
+
+            await asyncio.gather(killer(), *(worker() for _ in range(16)))
+
+    asyncio.run(asyncio.wait_for(deliver(), timeout=120))
+    assert server.wait(timeout=10) == -signal.SIGKILL
+    return attempted, acknowledged

@@ -25,6 +25,7 @@ from pipelines.tokens import FileTokenStore
 from sandbox import SandboxConfig, SandboxServer
 from sandbox.providers.shopee import ShopeeService
 from sandbox.providers.shopee import world as w
+from tests.live.receiving import deliver_until_killed, serve
 from tests.live.test_receiver import event
 
 LSW = [sys.executable, "-c", "from lsw.cli import app; app()"]
@@ -41,16 +42,8 @@ def test_a_receiver_stores_500_concurrent_deliveries_once_and_killed_keeps_every
     tmp_path: Path,
 ) -> None:
     env = {**os.environ, "LSW_STATE_DIR": str(tmp_path), "LSW_TOKEN_DIR": str(tmp_path / "tokens")}
-    server = subprocess.Popen(
-        [*LSW, "webhooks", "serve", "--port", "0"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    server, url = serve(env)
     try:
-        assert server.stdout is not None
-        url = server.stdout.readline().split()[-1]
         secret = load_secret(FileTokenStore(tmp_path / "tokens"))
         auth = {"authorization": f"Bearer {secret}"}
         store = SqliteLandingStore(tmp_path / "landing.sqlite3")
@@ -76,33 +69,7 @@ def test_a_receiver_stores_500_concurrent_deliveries_once_and_killed_keeps_every
         }
 
         # then a steady load, and SIGKILL in the middle of it
-        acknowledged: list[str] = []
-
-        async def deliver() -> None:
-            async with httpx.AsyncClient(timeout=10) as client:
-
-                async def one() -> None:
-                    body = event()
-                    try:
-                        answer = await client.post(url, content=orjson.dumps(body), headers=auth)
-                    except httpx.HTTPError:
-                        return
-                    if answer.status_code == 200:
-                        acknowledged.append(body["id"])
-
-                async def worker() -> None:
-                    while server.poll() is None:
-                        await one()
-
-                async def killer() -> None:
-                    while len(acknowledged) < 300:
-                        await asyncio.sleep(0.01)
-                    server.send_signal(signal.SIGKILL)
-
-                await asyncio.gather(killer(), *(worker() for _ in range(16)))
-
-        asyncio.run(asyncio.wait_for(deliver(), timeout=120))
-        assert server.wait(timeout=10) == -signal.SIGKILL
+        _, acknowledged = deliver_until_killed(server, url, auth, kill_after=300)
         stored = {r.record_id for r in store.read(0, 100_000)}
         store.close()
         assert len(acknowledged) >= 300

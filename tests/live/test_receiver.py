@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,19 +20,7 @@ from pipelines.config import read_config
 from pipelines.lisa.settings import LisaConfig
 from sandbox import SandboxServer
 from sandbox.providers.lisa.service import LisaService
-from tests.live.receiving import Receiver
-
-
-def event(**overrides: Any) -> dict[str, Any]:
-    return {
-        "id": str(uuid.uuid4()),
-        "eventType": "Show:stop",
-        "eventDate": "2026-11-20T12:00:00.000Z",
-        "client": "sandbox-brand",
-        "detail": {"id": str(uuid.uuid4()), "streams": []},
-        "change": {"removed": [], "updated": {}},
-        **overrides,
-    }
+from tests.live.receiving import Receiver, event
 
 
 def bearer(secret: str) -> dict[str, str]:

@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -22,9 +20,8 @@ from live.pg_store import PostgresLandingStore
 from live.store import Record, existing_store, open_store
 from pipelines.statedb import StateDbError
 from pipelines.tokens import PostgresTokenStore
+from tests.live.receiving import deliver_until_killed, serve
 from tests.live.test_receiver import event
-
-LSW = [sys.executable, "-c", "from lsw.cli import app; app()"]
 
 
 def test_records_are_stored_once_in_order_and_seen_by_another_connection(
@@ -90,18 +87,6 @@ def test_a_cursor_following_four_writers_misses_nothing(postgres_url: str) -> No
     assert set(seen) == {f"{n}-{i}" for n in range(writers) for i in range(each)}
 
 
-def _serve(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
-    server = subprocess.Popen(
-        [*LSW, "webhooks", "serve", "--port", "0"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert server.stdout is not None
-    return server, server.stdout.readline().split()[-1]
-
-
 def test_a_receiver_killed_keeps_every_acknowledged_delivery_once_after_redelivery(
     postgres_url: str, tmp_path: Path
 ) -> None:
@@ -111,39 +96,12 @@ def test_a_receiver_killed_keeps_every_acknowledged_delivery_once_after_redelive
         "LSW_STATE_DIR": str(tmp_path / "state"),
         "LSW_TOKEN_DIR": str(tmp_path / "tokens"),
     }
-    server, url = _serve(env)
+    server, url = serve(env)
     try:
         secret = load_secret(PostgresTokenStore(postgres_url))  # the receiver's, in the database
         assert secret is not None
         auth = {"authorization": f"Bearer {secret}"}
-        attempted: dict[str, bytes] = {}
-        acknowledged: list[str] = []
-
-        async def deliver() -> None:
-            async with httpx.AsyncClient(timeout=10) as client:
-
-                async def worker() -> None:
-                    while server.poll() is None:
-                        body = event()
-                        attempted[body["id"]] = orjson.dumps(body)
-                        try:
-                            answer = await client.post(
-                                url, content=attempted[body["id"]], headers=auth
-                            )
-                        except httpx.HTTPError:
-                            continue
-                        if answer.status_code == 200:
-                            acknowledged.append(body["id"])
-
-                async def killer() -> None:
-                    while len(acknowledged) < 100:
-                        await asyncio.sleep(0.01)
-                    server.send_signal(signal.SIGKILL)
-
-                await asyncio.gather(killer(), *(worker() for _ in range(16)))
-
-        asyncio.run(asyncio.wait_for(deliver(), timeout=120))
-        assert server.wait(timeout=10) == -signal.SIGKILL
+        attempted, acknowledged = deliver_until_killed(server, url, auth, kill_after=100)
     finally:
         if server.poll() is None:
             server.kill()
@@ -154,7 +112,7 @@ def test_a_receiver_killed_keeps_every_acknowledged_delivery_once_after_redelive
         assert set(acknowledged) <= kept  # nothing acknowledged was lost with the receiver
 
         # LiSA delivers again whatever was not acknowledged, and some of what was
-        server, url = _serve(env)
+        server, url = serve(env)
         try:
 
             async def redeliver() -> list[int]:
