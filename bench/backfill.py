@@ -32,6 +32,7 @@ from typing import Any
 
 import duckdb
 
+from bench.window_sources import window_sources
 from sandbox import SandboxConfig
 from sandbox.server import SandboxProcess
 
@@ -55,8 +56,6 @@ def one_shot(folder: Path, env: dict[str, str], start: date, end: date) -> dict[
     """Every provider's records for [start, end] in one dlt load each, then the marts once."""
     from bench.marts_build import build_marts
     from dagster_project.resources import Warehouse
-    from pipelines.registry import SPECS
-    from pipelines.report import RunReport
     from warehouse import paths
 
     saved = dict(os.environ)
@@ -70,24 +69,17 @@ def one_shot(folder: Path, env: dict[str, str], start: date, end: date) -> dict[
     lo = datetime(start.year, start.month, start.day, tzinfo=UTC)
     hi = datetime(end.year, end.month, end.day, tzinfo=UTC) + timedelta(days=1)
     spent: defaultdict[str, float] = defaultdict(float)
-    for spec in SPECS.values():
-        config = spec.read_config()
-        report = RunReport(spec.name)
-        sources = [spec.source(config, lo, hi, report)]
-        if spec.snapshot is not None:
-            sources.append(spec.snapshot(config, report))
-        for n, source in enumerate(sources):
-            pipeline = warehouse.pipeline(spec.name, f"oneshot{n}")
-            pipeline.drop()
-            pipeline.sync_destination()
-            started = time.perf_counter()
-            pipeline.extract(source, loader_file_format="parquet")
-            spent["extract"] += time.perf_counter() - started
-            started = time.perf_counter()
-            pipeline.normalize()
-            pipeline.load().raise_on_failed_jobs()
-            spent["load"] += time.perf_counter() - started
-        assert not report.errors, report.errors
+    for provider, n, source in window_sources(lo, hi):
+        pipeline = warehouse.pipeline(provider, f"oneshot{n}")
+        pipeline.drop()
+        pipeline.sync_destination()
+        started = time.perf_counter()
+        pipeline.extract(source, loader_file_format="parquet")
+        spent["extract"] += time.perf_counter() - started
+        started = time.perf_counter()
+        pipeline.normalize()
+        pipeline.load().raise_on_failed_jobs()
+        spent["load"] += time.perf_counter() - started
     started = time.perf_counter()
     with duckdb.connect(str(warehouse.file)) as con:
         build_marts(con, lo, hi)
