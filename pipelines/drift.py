@@ -65,6 +65,15 @@ def added_fields(
     }
 
 
+def drop_secret_fields(record: dict[str, Any], known: Iterable[str]) -> dict[str, Any]:
+    """``record`` without the undocumented fields named like a credential (in place): for a
+    source whose model keeps every added field (TikTok Shop's ``extra="allow"``)."""
+    skip = set(known)
+    for name in [n for n in record if n not in skip and _SECRET.search(n)]:
+        del record[name]
+    return record
+
+
 def _snake(name: str) -> str:
     """About how dlt names a column after a field (``xPromoCode`` -> ``x_promo_code``)."""
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()

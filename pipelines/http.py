@@ -140,7 +140,7 @@ class ProviderClient:
         # no provider call uses.
         self._base = base_url.rstrip("/")
         self._headers = dict(headers or {})
-        self._timeout = httpx.Timeout(timeout, connect=min(10.0, timeout)).as_dict()
+        self._timeout = _timeout(timeout)
         self._http = httpx.HTTPTransport(
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=32)
         )
@@ -178,6 +178,8 @@ class ProviderClient:
         headers: Mapping[str, str] | None = None,
         classify: Callable[[httpx.Response, str], None] | None = None,
         prepare: Callable[[], Attempt] | None = None,
+        timeout_s: float | None = None,
+        on_retry: Callable[[BaseException | None], None] | None = None,
     ) -> T:
         """Send with retries and return ``parse(response)``.
 
@@ -187,9 +189,13 @@ class ProviderClient:
         MalformedResponse when the shape is wrong. ``prepare``, when given, is called just
         before each attempt is sent (after any rate-limit wait) for the parameters and headers
         that attempt adds to ``params`` and ``headers``: a signature over the current time.
+        ``timeout_s`` overrides the client's timeout for this request; ``on_retry`` hears
+        each failed attempt that is about to be retried (a call that must not be repeated
+        blindly, such as a token rotation, needs to know an answer was lost on the way).
         """
         endpoint = f"{method} {path}"
         url = self._url(path, params)
+        timeout = self._timeout if timeout_s is None else _timeout(timeout_s)
 
         def attempt() -> T:
             self._spend(endpoint)
@@ -200,7 +206,7 @@ class ProviderClient:
                 sent_headers = {**(headers or {}), **fresh.headers} or None
             try:
                 with self._flight() as others:
-                    response = self._send(method, sent_url, json, data, sent_headers)
+                    response = self._send(method, sent_url, json, data, sent_headers, timeout)
             except httpx.TransportError as exc:
                 log.debug("%s: %s: %s", self.provider, endpoint, type(exc).__name__)
                 raise
@@ -216,7 +222,7 @@ class ProviderClient:
             stop=stop_after_attempt(self.settings.max_attempts),
             wait=self._wait,
             retry=retry_if_exception(_retryable),
-            before_sleep=self._before_sleep(endpoint),
+            before_sleep=self._before_sleep(endpoint, on_retry),
             reraise=True,
         )
         try:
@@ -236,7 +242,7 @@ class ProviderClient:
             raise ProviderUnavailable(
                 self.provider,
                 endpoint,
-                f"{_transport_cause(exc)}, still after {self.settings.max_attempts} attempts",
+                f"{transport_cause(exc)}, still after {self.settings.max_attempts} attempts",
             ) from None
 
     def _url(self, path: str, params: Mapping[str, Any] | None) -> str:
@@ -249,6 +255,7 @@ class ProviderClient:
         json: Any,
         data: Mapping[str, Any] | None,
         headers: Mapping[str, str] | None,
+        timeout: dict[str, float | None],
     ) -> httpx.Response:
         request = httpx.Request(
             method,
@@ -256,7 +263,7 @@ class ProviderClient:
             json=json,
             data=data,
             headers={**self._headers, **headers} if headers else self._headers,
-            extensions={"timeout": self._timeout},
+            extensions={"timeout": timeout},
         )
         response = self._http.handle_request(request)
         try:
@@ -333,10 +340,14 @@ class ProviderClient:
             return wait
         return max(0.0, min(wait, self.settings.deadline - time.monotonic()))
 
-    def _before_sleep(self, endpoint: str) -> Callable[[RetryCallState], None]:
+    def _before_sleep(
+        self, endpoint: str, on_retry: Callable[[BaseException | None], None] | None
+    ) -> Callable[[RetryCallState], None]:
         def note(state: RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None
-            cause = exc.cause if isinstance(exc, ProviderError) else _transport_cause(exc)
+            if on_retry is not None:
+                on_retry(exc)
+            cause = exc.cause if isinstance(exc, ProviderError) else transport_cause(exc)
             wait = state.next_action.sleep if state.next_action else 0.0
             log.warning(
                 "%s: %s: %s; retry %d in %.1fs",
@@ -348,6 +359,16 @@ class ProviderClient:
             )
 
         return note
+
+
+def _timeout(seconds: float) -> dict[str, float | None]:
+    return httpx.Timeout(seconds, connect=min(10.0, seconds)).as_dict()
+
+
+def answer_lost(exc: BaseException | None) -> bool:
+    """Whether a failed attempt may have reached the provider and been acted on: its
+    request went out and the answer did not come back (timed out or cut off while read)."""
+    return isinstance(exc, httpx.ReadTimeout | httpx.ReadError | httpx.RemoteProtocolError)
 
 
 def retry_after(response: httpx.Response) -> float | None:
@@ -384,7 +405,7 @@ def error_message(response: httpx.Response) -> str:
     return redact(str(body)[:200])
 
 
-def _transport_cause(exc: BaseException | None) -> str:
+def transport_cause(exc: BaseException | None) -> str:
     if isinstance(exc, httpx.TimeoutException):
         return "no answer within the timeout"
     if isinstance(exc, httpx.ConnectError):

@@ -45,11 +45,18 @@ class FaultLayer:
             await self.app(scope, receive, send)
         elif fault.kind == "timeout":
             await asyncio.sleep(NEVER_S)
+        elif fault.kind == "answer_lost":
+            await self.app(scope, receive, _swallow)
+            await asyncio.sleep(NEVER_S)
         elif fault.kind in ("server_error", "rate_limited"):
             status = fault.status if fault.kind == "server_error" else 429
             await self.service.error_response(fault.kind, status, 1.0)(scope, receive, send)
         else:
             await self.app(scope, receive, _BodyMangler(send, fault))
+
+
+async def _swallow(message: Message) -> None:
+    """Where an answer that is lost on the way goes."""
 
 
 def _with_headers(send: Send, extra: dict[str, str]) -> Send:

@@ -13,6 +13,7 @@ FAULT_KINDS = frozenset(
         "server_error",  # a 5xx with the provider's own error body (status: 500..599)
         "rate_limited",  # the provider's 429 answer
         "timeout",  # a response that never comes
+        "answer_lost",  # the request is acted on (a token rotated), its answer never comes
         "truncated_json",  # the body cut in half
         "malformed_json",  # not JSON at all
         "missing_field",  # a record loses `field` (or its first key)

@@ -19,7 +19,7 @@ import httpx
 from pydantic import TypeAdapter
 
 from pipelines.errors import MalformedResponse, ProviderError
-from pipelines.http import Attempt, HttpSettings, ProviderClient
+from pipelines.http import Attempt, HttpSettings, ProviderClient, answer_lost, transport_cause
 from pipelines.shopee.errors import (
     AppRefused,
     QuotaReached,
@@ -27,7 +27,7 @@ from pipelines.shopee.errors import (
     TokenRefused,
     classify,
     classify_refresh,
-    damaged_after_rotation,
+    lost_after_rotation,
 )
 from pipelines.shopee.schema import TOKEN_ANSWER, Envelope
 from pipelines.shopee.settings import (
@@ -35,6 +35,7 @@ from pipelines.shopee.settings import (
     PROVIDER,
     REFRESH_ENDPOINT,
     REFRESH_PATH,
+    REFRESH_TIMEOUT_FACTOR,
     TOKEN_MARGIN_S,
     Account,
     ShopeeConfig,
@@ -152,14 +153,21 @@ class ShopeeApi:
             "partner_id": self.partner_id,
             "user_id": account.user_id,
         }
-        damaged: list[str] = []  # causes of answers that arrived but could not be read
+        lost: list[str] = []  # how earlier answers were lost: damaged, or never arrived
+        timeout_s = self.client.settings.timeout_s * REFRESH_TIMEOUT_FACTOR
 
         def parse(response: httpx.Response) -> Any:
             try:
                 return validate_json(TOKEN_ANSWER, response.content, PROVIDER, REFRESH_ENDPOINT)
             except MalformedResponse as exc:
-                damaged.append(exc.cause)
+                lost.append(f"was damaged ({exc.cause})")
                 raise
+
+        def unanswered(exc: BaseException | None) -> None:
+            if isinstance(exc, httpx.ReadTimeout):
+                lost.append(f"never arrived (no answer within {timeout_s:g} s)")
+            elif answer_lost(exc):
+                lost.append(f"was cut off ({transport_cause(exc)})")
 
         asked_at = self.clock()
         try:
@@ -172,6 +180,8 @@ class ShopeeApi:
                         json=body,
                         classify=classify_refresh(account.user_id),
                         prepare=lambda: self._signed(REFRESH_PATH),
+                        timeout_s=timeout_s,
+                        on_retry=unanswered,
                     )
                     break
                 except MalformedResponse:
@@ -180,8 +190,8 @@ class ShopeeApi:
                     if asked == 2:
                         raise
         except RefreshRefused as exc:
-            if damaged:
-                exc = damaged_after_rotation(account.user_id, damaged[0], exc.status)
+            if lost:
+                exc = lost_after_rotation(account.user_id, lost[0], exc.status)
             self.stop_account(account.user_id, exc)  # before the lock is let go
             raise exc from None
         return Tokens(

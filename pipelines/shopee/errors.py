@@ -38,13 +38,13 @@ class RefreshRefused(AuthError):
     """Shopee will not refresh this account's tokens: the seller must authorise again."""
 
 
-def damaged_after_rotation(account: int, cause: str, status: int | None) -> RefreshRefused:
-    """The refresh answer was damaged on its way, and the retry with the same refresh token
-    was refused: Shopee had rotated it, and the new pair never arrived."""
+def lost_after_rotation(account: int, how: str, status: int | None) -> RefreshRefused:
+    """The refresh answer was damaged on its way or never arrived (``how``), and the retry
+    with the same refresh token was refused: Shopee had rotated it, and the new pair is lost."""
     return RefreshRefused(
         PROVIDER,
         REFRESH_ENDPOINT,
-        f"account {account}: Shopee's answer to the token refresh was damaged ({cause}) after "
+        f"account {account}: Shopee's answer to the token refresh {how} after "
         "Shopee had already rotated the refresh token, so the new one was lost; "
         f"{REAUTHORISE}. The other accounts are not affected",
         status,

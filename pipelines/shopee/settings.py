@@ -22,6 +22,10 @@ PAGE_SIZE = 100  # the most get_session_item_metric and get_item_list hand out p
 MAX_PAGES = 1_000  # a session's bag holds at most a few hundred items: a guard, not a limit
 ROWS_PER_BATCH = 5_000
 TOKEN_MARGIN_S = 600.0  # an access token (4 h) closer than this to expiry is refreshed first
+# A refresh waits this many times the usual timeout for its answer: Shopee may rotate the
+# token and then answer late, and an answer given up on is a lost token pair (the account
+# locked until the seller authorises again), where waiting costs one call per account in 4 h.
+REFRESH_TIMEOUT_FACTOR = 3.0
 
 # Local currency of each site (docs/providers/shopee.md): GMV and prices are in it.
 REGION_CURRENCY = {

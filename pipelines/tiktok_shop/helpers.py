@@ -11,11 +11,12 @@ import httpx
 import orjson
 from pydantic import ValidationError
 
+from pipelines.drift import drop_secret_fields
 from pipelines.errors import BudgetReached, MalformedResponse, ProviderError
 from pipelines.http import HttpSettings, ProviderClient
 from pipelines.outage import retry_later
 from pipelines.paging import NewestFirst
-from pipelines.tiktok_shop.schema import ENVELOPE, Livestream
+from pipelines.tiktok_shop.schema import ARROW_SCHEMA, ENVELOPE, Livestream
 from pipelines.tiktok_shop.settings import (
     ANALYTICS_PATH,
     MAX_PAGE_NUM,
@@ -27,6 +28,7 @@ from pipelines.units import unix_seconds
 from pipelines.validation import describe, validate_json
 
 ENDPOINT = f"GET {ANALYTICS_PATH}"
+DOCUMENTED = frozenset(ARROW_SCHEMA.names)  # every field the reference lists is stored
 
 
 @dataclass
@@ -90,6 +92,7 @@ def parse_page(response: httpx.Response) -> Page:
         )
     rows = envelope.get("data") or []
     for row in rows:
+        drop_secret_fields(row, DOCUMENTED)  # type: ignore[arg-type]
         row["create_time"] = unix_seconds(row["create_time"]) or 0
         row["finish_time"] = unix_seconds(row.get("finish_time"))
     return Page(rows, rejected)

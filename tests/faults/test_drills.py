@@ -333,10 +333,15 @@ def test_drill_5_schema_drift_new_fields_changed_types_and_missing_ids(
         drill.set_knobs("tiktok_shop", faults=list(faults))
         return load(tmp_path, "drill", "tiktok_shop")
 
-    added = {"x_promo_code": 5, "x_badge": {"tier": "gold"}}
+    # two fields added, and one named like a credential that must never be stored
+    secret = "sk_live_drift_tiktok_shop"
+    added = {"x_promo_code": 5, "x_badge": {"tier": "gold"}, "x_stream_key": secret}
     assert not run_with({"kind": "unknown_field", "rate": 1.0, "value": added}).failed
     types = column_types()
     assert (types["x_promo_code"], types["x_badge"]) == ("BIGINT", "JSON")
+    ours = {name for name in types if not name.startswith("_dlt")}
+    assert ours == {*ARROW_SCHEMA.names, "x_promo_code", "x_badge"}
+    assert secret not in repr(_tiktok(tmp_path, f"select * from {table}"))
     assert documented_rows() == want
     assert _tiktok(tmp_path, f"select distinct x_promo_code, x_badge from {table}") == [
         (5, '{"tier":"gold"}')

@@ -213,6 +213,32 @@ def test_a_refresh_answer_damaged_after_rotation_says_so_and_the_others_load(
     assert _refreshes(sandbox) == 8  # the damaged one, and one per other account
 
 
+def test_a_refresh_answer_lost_after_rotation_says_so_and_the_others_load(
+    warehouse_file: Warehouse, sandbox: SandboxServer, service: ShopeeService
+) -> None:
+    """Shopee rotates the token and its answer never arrives: the retry with the same refresh
+    token is refused (the sandbox counts it reused), and the line says the answer was lost,
+    not that the credentials are wrong. A refresh waits three timeouts (here 3 x 0.4 s) for
+    its answer before it gives up on it."""
+    sandbox.set_knobs(
+        "shopee", faults=[{"kind": "answer_lost", "nth": 1, "path": "access_token/get"}]
+    )
+    first = config().session_list()[0].user_id
+    report = warehouse_file.load(day(17), day(20), config(timeout_s=0.4))
+    [line] = [str(e) for e in report.errors]
+    assert line == (
+        f"shopee: POST /api/v2/auth/access_token/get: account {first}: Shopee's answer to the "
+        "token refresh never arrived (no answer within 1.2 s) after Shopee had already "
+        "rotated the refresh token, so the new one was lost; authorise the account again and "
+        "put its new refresh_token in sources.shopee.accounts (docs/token-store.md). "
+        "The other accounts are not affected"
+    )
+    stats = sandbox.stats()["shopee"]
+    assert (stats["token_refreshes"], stats["refresh_tokens_reused"]) == (8, 1)
+    users = {u for (u,) in warehouse_file.rows("select distinct user_id from shopee.sessions")}
+    assert first not in users and len(users) == 7
+
+
 def _child(mode: str, store: FileTokenStore, uid: int, sid: int) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
