@@ -80,6 +80,7 @@ def one_shot(folder: Path, env: dict[str, str], start: date, end: date) -> dict[
         started = time.perf_counter()
         pipeline.extract(source, loader_file_format="parquet")
         spent["extract"] += time.perf_counter() - started
+        spent[f"extract {provider}"] += time.perf_counter() - started
         started = time.perf_counter()
         pipeline.normalize()
         pipeline.load().raise_on_failed_jobs()
@@ -234,7 +235,9 @@ def main() -> None:
     print(f"{args.days} days, scale {args.scale}: {sum(counts.values()):,} sessions {counts}")
     print(
         f"one-shot: {shot:6.1f} s (extract {spent['extract']:.1f}, load {spent['load']:.1f}, "
-        f"marts {spent['marts']:.1f})"
+        f"marts {spent['marts']:.1f}; extract by provider: "
+        + ", ".join(f"{k.split()[1]} {v:.1f}" for k, v in spent.items() if k.startswith("extract "))
+        + ")"
     )
     steps = spans["steps"]
     print(
