@@ -8,14 +8,18 @@ dlt and the definitions again; lsw's (``dagster_project/threaded.py``, every job
 
 Each variant runs the same job, every provider's daily partitions for ``--days`` days and the
 marts (what "Materialize all" on a range runs), against one sandbox (its own process, zero
-latency), through Dagster's ``execute_job`` with the job reconstructed from its module as a
-run worker does, in a fresh process with a fresh warehouse and Dagster instance (lsw's
-dagster.yaml): **multiprocess** is the product's definitions with Dagster's
-``multiprocess_executor``, **threaded** the product's definitions as they are. Printed: wall
-and CPU seconds (the variant's process and its step processes) of each, and the ratios.
+latency; a fresh one for each variant, as Shopee's refresh tokens rotate), through Dagster's
+``execute_job`` with the job reconstructed from its module as a run worker does, in a fresh
+process with a fresh warehouse and Dagster instance (lsw's dagster.yaml): **multiprocess** is
+the product's definitions with Dagster's ``multiprocess_executor``, **forkserver** the same
+with its step processes forked from a server that imported the definitions once,
+**threaded** the product's definitions as they are. Printed: the run's wall time, the CPU
+seconds of the whole variant process (its start-up and every process it started), and the
+ratios.
 
 Run: ``nice -n 10 uv run python -m bench.executors [--days 3] [--variants multiprocess
-threaded multiprocess threaded]`` (repeated variants alternate: the machine's load drifts).
+threaded multiprocess threaded]`` (also ``forkserver``; repeated variants alternate: the
+machine's load drifts).
 """
 
 from __future__ import annotations
@@ -45,8 +49,20 @@ MULTIPROCESS = Definitions(
     resources=defs.resources,
     executor=multiprocess_executor,
 )
+# the same with the step processes forked from a server that imported the definitions once
+# (Dagster's documented way to cut a step's start-up)
+FORKSERVER = Definitions(
+    assets=defs.assets,
+    schedules=defs.schedules,
+    sensors=defs.sensors,
+    resources=defs.resources,
+    executor=multiprocess_executor.configured(
+        {"start_method": {"forkserver": {"preload_modules": ["dagster_project.definitions"]}}}
+    ),
+)
 TARGETS = {
     "multiprocess": ("bench.executors", "MULTIPROCESS"),
+    "forkserver": ("bench.executors", "FORKSERVER"),
     "threaded": ("dagster_project.definitions", "defs"),
 }
 
@@ -67,7 +83,7 @@ def child(folder: Path, days: int, variant: str) -> dict[str, Any]:
     module, attribute = TARGETS[variant]
     repository = ReconstructableRepository.for_module(module, attribute, os.getcwd())
     job = repository.get_reconstructable_job("__ASSET_JOB")
-    started, cpu = time.perf_counter(), _cpu()
+    started = time.perf_counter()
     with DagsterInstance.get() as instance:
         result = execute_job(
             job,
@@ -89,7 +105,6 @@ def child(folder: Path, days: int, variant: str) -> dict[str, Any]:
     return {
         "variant": variant,
         "wall": wall,
-        "cpu": _cpu() - cpu,
         "ok": result.success,
         "steps": len(steps),
         "failed": failed,
@@ -104,10 +119,9 @@ def _cause(error: Any) -> str:
 
 
 def _cpu() -> float:
-    """CPU seconds of this process and of its children that have ended (the step processes)."""
-    mine = resource.getrusage(resource.RUSAGE_SELF)
-    theirs = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return mine.ru_utime + mine.ru_stime + theirs.ru_utime + theirs.ru_stime
+    """CPU seconds of the child processes that have ended (and of those they waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -138,6 +152,7 @@ def main() -> None:
             with SandboxProcess(world) as sandbox:
                 folder = Path(tmp) / f"{n}-{variant}"
                 folder.mkdir()
+                cpu = _cpu()
                 done = subprocess.run(
                     [
                         *(sys.executable, "-m", "bench.executors", "--days", str(args.days)),
@@ -147,9 +162,10 @@ def main() -> None:
                     capture_output=True,
                     text=True,
                 )
+                cpu = _cpu() - cpu  # before the sandbox ends and is counted
             if done.returncode != 0:
                 raise SystemExit(f"{variant} failed:\n{done.stderr[-3000:]}")
-            result = json.loads(done.stdout.strip().splitlines()[-1])
+            result = {**json.loads(done.stdout.strip().splitlines()[-1]), "cpu": cpu}
             results.append(result)
             print(
                 f"{variant:<13} {result['wall']:6.1f} s wall, {result['cpu']:6.1f} s CPU, "
@@ -159,16 +175,14 @@ def main() -> None:
             )
     for measure in ("wall", "cpu"):
         mean = {
-            v: sum(r[measure] for r in results if r["variant"] == v)
-            / max(1, sum(1 for r in results if r["variant"] == v))
+            v: sum(r[measure] for r in chosen) / len(chosen)
             for v in TARGETS
+            if (chosen := [r for r in results if r["variant"] == v])
         }
-        if mean["multiprocess"] and mean["threaded"]:
-            print(
-                f"{measure}: multiprocess {mean['multiprocess']:.1f} s, threaded "
-                f"{mean['threaded']:.1f} s, threaded / multiprocess "
-                f"{mean['threaded'] / mean['multiprocess']:.2f}x"
-            )
+        print(f"{measure} (mean): " + ", ".join(f"{v} {t:.1f} s" for v, t in mean.items()))
+        for other in ("multiprocess", "forkserver"):
+            if other in mean and "threaded" in mean:
+                print(f"  threaded / {other}: {mean['threaded'] / mean[other]:.2f}x")
 
 
 if __name__ == "__main__":
