@@ -165,10 +165,14 @@ def main() -> None:
                 cpu = _cpu() - cpu  # before the sandbox ends and is counted
             if done.returncode != 0:
                 raise SystemExit(f"{variant} failed:\n{done.stderr[-3000:]}")
-            result = {**json.loads(done.stdout.strip().splitlines()[-1]), "cpu": cpu}
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            # the forkserver's step processes are its children, never reaped by the variant
+            # process: their CPU cannot be counted from here
+            result["cpu"] = None if variant == "forkserver" else cpu
             results.append(result)
+            used = "n/a" if result["cpu"] is None else f"{result['cpu']:6.1f} s"
             print(
-                f"{variant:<13} {result['wall']:6.1f} s wall, {result['cpu']:6.1f} s CPU, "
+                f"{variant:<13} {result['wall']:6.1f} s wall, {used} CPU, "
                 f"{result['steps']} steps succeeded, failed {result['failed'] or 'none'}; "
                 f"load {os.getloadavg()[0]:.1f}",
                 flush=True,
@@ -177,7 +181,7 @@ def main() -> None:
         mean = {
             v: sum(r[measure] for r in chosen) / len(chosen)
             for v in TARGETS
-            if (chosen := [r for r in results if r["variant"] == v])
+            if (chosen := [r for r in results if r["variant"] == v and r[measure] is not None])
         }
         print(f"{measure} (mean): " + ", ".join(f"{v} {t:.1f} s" for v, t in mean.items()))
         for other in ("multiprocess", "forkserver"):
