@@ -41,6 +41,9 @@ from sandbox import SandboxConfig
 from sandbox.server import SandboxProcess
 
 ENV_LIMIT = 100_000  # bytes: exec refuses a variable over 128 KiB; larger values go to .dlt/
+# TikTok Shop's per-run credit budget (500 by default) ends a year's backfill at scale 8 part
+# way; both sides get room for the whole year
+BUDGETS = {"SOURCES__TIKTOK_SHOP__MAX_CREDITS_PER_RUN": "1000000"}
 
 
 def write_config(folder: Path, env: dict[str, str]) -> dict[str, str]:
@@ -217,12 +220,12 @@ def main() -> None:
         with SandboxProcess(world) as sandbox:
             started, cpu = time.perf_counter(), _cpu(resource.RUSAGE_SELF)
             with profiled(profile / "one-shot.txt" if profile else None):
-                spent = one_shot(theirs, sandbox.env(), start, end)
+                spent = one_shot(theirs, {**sandbox.env(), **BUDGETS}, start, end)
             shot = time.perf_counter() - started
             shot_cpu = _cpu(resource.RUSAGE_SELF) - cpu
             print(f"one-shot: {shot:.1f} s {dict(spent)}", flush=True)
         with SandboxProcess(world) as sandbox:
-            small = write_config(ours, sandbox.env())
+            small = write_config(ours, {**sandbox.env(), **BUDGETS})
             if args.event_batch_size:
                 small["DAGSTER_EVENT_BATCH_SIZE"] = str(args.event_batch_size)
             cpu = _cpu(resource.RUSAGE_CHILDREN)  # the one-shot's sandbox has exited
