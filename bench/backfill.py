@@ -22,10 +22,14 @@ import argparse
 import json
 import os
 import resource
+import shutil
+import signal
 import subprocess
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,6 +41,9 @@ from sandbox import SandboxConfig
 from sandbox.server import SandboxProcess
 
 ENV_LIMIT = 100_000  # bytes: exec refuses a variable over 128 KiB; larger values go to .dlt/
+# TikTok Shop's per-run credit budget (500 by default) ends a year's backfill at scale 8 part
+# way; both sides get room for the whole year
+BUDGETS = {"SOURCES__TIKTOK_SHOP__MAX_CREDITS_PER_RUN": "1000000"}
 
 
 def write_config(folder: Path, env: dict[str, str]) -> dict[str, str]:
@@ -76,6 +83,7 @@ def one_shot(folder: Path, env: dict[str, str], start: date, end: date) -> dict[
         started = time.perf_counter()
         pipeline.extract(source, loader_file_format="parquet")
         spent["extract"] += time.perf_counter() - started
+        spent[f"extract {provider}"] += time.perf_counter() - started
         started = time.perf_counter()
         pipeline.normalize()
         pipeline.load().raise_on_failed_jobs()
@@ -89,8 +97,12 @@ def one_shot(folder: Path, env: dict[str, str], start: date, end: date) -> dict[
     return dict(spent)
 
 
-def lsw_run(folder: Path, env: dict[str, str], start: date, end: date) -> float:
+def lsw_run(
+    folder: Path, env: dict[str, str], start: date, end: date, profile: Path | None = None
+) -> float:
     command = ["lsw", "run", "--start", start.isoformat(), "--end", end.isoformat()]
+    if profile is not None:  # sampled by py-spy (threads on CPU)
+        command = [*_py_spy(profile / "lsw-run.txt"), "--subprocesses", "--", *command]
     started = time.perf_counter()
     done = subprocess.run(
         command,
@@ -112,6 +124,38 @@ def lsw_run(folder: Path, env: dict[str, str], start: date, end: date) -> float:
     if done.returncode != 0:
         raise SystemExit(f"lsw run failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
     return wall
+
+
+def _py_spy(out: Path) -> list[str]:
+    """py-spy recording folded stacks (one line per stack and its sample count) to ``out``."""
+    spy = [which] if (which := shutil.which("py-spy")) else ["uvx", "py-spy"]
+    return [
+        *spy,
+        "record",
+        "--threads",
+        "--gil",
+        "--format",
+        "raw",
+        "-r",
+        "50",
+        "-o",
+        str(out),
+    ]
+
+
+@contextmanager
+def profiled(out: Path | None) -> Iterator[None]:
+    """This process sampled by py-spy while the block runs (nothing when ``out`` is None)."""
+    if out is None:
+        yield
+        return
+    spy = subprocess.Popen([*_py_spy(out), "--pid", str(os.getpid())])
+    time.sleep(1.0)  # attached before the work starts
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+        spy.wait(timeout=60)
 
 
 def where_time_went(folder: Path) -> dict[str, Any]:
@@ -156,9 +200,15 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--event-batch-size", type=int, default=0)
     parser.add_argument("--keep", help="directory to keep both warehouses in")
+    parser.add_argument(
+        "--profile", help="directory for py-spy's folded stacks of each side (needs py-spy)"
+    )
     args = parser.parse_args()
     end = datetime.now(UTC).date() - timedelta(days=1)
     start = end - timedelta(days=args.days - 1)
+    profile = Path(args.profile).resolve() if args.profile else None
+    if profile is not None:
+        profile.mkdir(parents=True, exist_ok=True)
     # a sandbox each, the same world: Shopee's refresh tokens rotate, so a run must not meet
     # the tokens the other one spent; the clock runs (Shopee refuses signatures 5 min off)
     world = SandboxConfig(scale=args.scale, days=args.days + 1)
@@ -169,16 +219,17 @@ def main() -> None:
         theirs.mkdir(parents=True)
         with SandboxProcess(world) as sandbox:
             started, cpu = time.perf_counter(), _cpu(resource.RUSAGE_SELF)
-            spent = one_shot(theirs, sandbox.env(), start, end)
+            with profiled(profile / "one-shot.txt" if profile else None):
+                spent = one_shot(theirs, {**sandbox.env(), **BUDGETS}, start, end)
             shot = time.perf_counter() - started
             shot_cpu = _cpu(resource.RUSAGE_SELF) - cpu
             print(f"one-shot: {shot:.1f} s {dict(spent)}", flush=True)
         with SandboxProcess(world) as sandbox:
-            small = write_config(ours, sandbox.env())
+            small = write_config(ours, {**sandbox.env(), **BUDGETS})
             if args.event_batch_size:
                 small["DAGSTER_EVENT_BATCH_SIZE"] = str(args.event_batch_size)
             cpu = _cpu(resource.RUSAGE_CHILDREN)  # the one-shot's sandbox has exited
-            wall = lsw_run(ours, small, start, end)
+            wall = lsw_run(ours, small, start, end, profile)
             run_cpu = _cpu(resource.RUSAGE_CHILDREN) - cpu
         spans = where_time_went(ours)
         with duckdb.connect(str(ours / "warehouse.duckdb"), read_only=True) as con:
@@ -187,7 +238,9 @@ def main() -> None:
     print(f"{args.days} days, scale {args.scale}: {sum(counts.values()):,} sessions {counts}")
     print(
         f"one-shot: {shot:6.1f} s (extract {spent['extract']:.1f}, load {spent['load']:.1f}, "
-        f"marts {spent['marts']:.1f})"
+        f"marts {spent['marts']:.1f}; extract by provider: "
+        + ", ".join(f"{k.split()[1]} {v:.1f}" for k, v in spent.items() if k.startswith("extract "))
+        + ")"
     )
     steps = spans["steps"]
     print(

@@ -10,6 +10,7 @@ from dagster_project.defs.providers.assets import PROVIDER_ASSETS
 from dagster_project.defs.providers.schedules import SCHEDULES
 from dagster_project.defs.report import assets as report_assets
 from dagster_project.resources import Warehouse
+from dagster_project.threaded import threaded_executor
 from pipelines.redaction import install_log_redaction
 
 install_log_redaction()
@@ -26,4 +27,7 @@ defs = Definitions(
     schedules=SCHEDULES,
     sensors=[MARTS_SENSOR, live_landing],
     resources={"warehouse": Warehouse()},
+    # every run (the UI's, the schedules', the sensors') steps in threads of its process, as
+    # `lsw run`'s do: Dagster's default starts a process per step (docs/benchmarks.md)
+    executor=threaded_executor,
 )

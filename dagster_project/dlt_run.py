@@ -30,6 +30,7 @@ from dlt import Pipeline
 from dlt.pipeline.exceptions import PipelineStepFailed
 from dlt.sources import DltSource
 
+from dagster_project.partition_metadata import add_partition_metadata
 from dagster_project.resources import Warehouse
 from pipelines.errors import ConfigError
 from pipelines.report import RunReport
@@ -162,16 +163,17 @@ def _partition_results(
     days = window_days(window.start, window.end)
     per_day = _rows_by_day(warehouse, spec, keys, window.start, window.end)
     if not report.failed:
+        figures: dict[tuple[AssetKey, str], dict[str, Any]] = {}
         for key in keys:
             for day in days:
-                figures: dict[str, Any] = {
+                figures[key, day.isoformat()] = {
                     "dagster/row_count": per_day.get(key.path[-1], {}).get(day, 0)
                 }
-                if day == days[-1]:
-                    # the columns once, on the latest day's event (the one the UI shows):
-                    # on every day's they made a year's events twice as slow to write
-                    figures.update(described[key])
-                context.add_asset_metadata(figures, asset_key=key, partition_key=day.isoformat())
+            # the columns once, on the latest day's event (the one the UI shows): on every
+            # day's they made a year's events twice as slow to write
+            figures[key, days[-1].isoformat()].update(described[key])
+        add_partition_metadata(context, figures)
+        for key in keys:
             yield MaterializeResult(asset_key=key)
         return
     partial = report.incomplete_days() if not report.errors or report.incomplete else set(days)

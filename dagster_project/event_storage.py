@@ -26,8 +26,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from dagster import DagsterEventType
+from dagster._core.definitions.asset_checks.asset_check_evaluation import (
+    AssetCheckEvaluationPlanned,
+)
 from dagster._core.events import ASSET_CHECK_EVENTS, ASSET_EVENTS
 from dagster._core.events.log import EventLogEntry
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+from dagster._core.storage.event_log.schema import (
+    AssetCheckExecutionsTable,
+    SqlEventLogStorageTable,
+)
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
 from dagster._core.storage.schedules.sqlite.sqlite_schedule_storage import SqliteScheduleStorage
@@ -37,7 +45,7 @@ from dagster._core.storage.sqlite_storage import (
     _runs_directory,
     _schedule_directory,
 )
-from dagster._serdes import ConfigurableClassData
+from dagster._serdes import ConfigurableClassData, serialize_value
 
 BATCH_SIZE_ENV = "DAGSTER_EVENT_BATCH_SIZE"
 # a year of days is one batch; Dagster reads the variable when it hands events over
@@ -71,22 +79,35 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
         self._store_together(group)
 
     def _store_together(self, events: Sequence[EventLogEntry]) -> None:
-        """Asset events in one transaction per file, as store_event writes each of them."""
+        """Asset events in one transaction per file, as store_event writes each of them.
+
+        Each event is serialised once for both files (store_event does too), and the rows go
+        as one executemany per file: building and compiling an insert per row cost more than
+        writing it."""
         if len(events) < 2:
             super().store_event_batch(events)
             return
+        rows = [self._event_to_row(event) for event in events]
         # run-sharded: one file per run; a batch is one step's output, so one run
         for run_id in dict.fromkeys(event.run_id for event in events):
             with self.run_connection(run_id) as conn:
-                for event in events:
-                    if event.run_id == run_id:
-                        conn.execute(self.prepare_insert_event(event))
+                conn.execute(
+                    SqlEventLogStorageTable.insert(),
+                    [
+                        row
+                        for row, event in zip(rows, events, strict=True)
+                        if event.run_id == run_id
+                    ],
+                )
         with self.index_transaction() as conn:
-            ids: list[int] = []
-            for event in events:
-                inserted = conn.execute(self.prepare_insert_event(event)).inserted_primary_key
-                assert inserted is not None  # an insert into a table with an id
-                ids.append(int(inserted[0]))
+            inserted = conn.execute(
+                SqlEventLogStorageTable.insert().returning(
+                    SqlEventLogStorageTable.c.id, sort_by_parameter_order=True
+                ),
+                rows,
+            )
+            ids = [int(event_id) for (event_id,) in inserted]
+            assert len(ids) == len(events)  # an id per event, in the events' order
             self._store_asset_event_tags(conn, events, ids)
             # the asset's row keeps its latest event of each kind: write only the last ones
             latest: dict[tuple[str, DagsterEventType], tuple[EventLogEntry, int]] = {}
@@ -97,6 +118,30 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
                 latest[key] = (event, event_id)
             for event, event_id in latest.values():
                 self._store_asset_event(conn, event, event_id)
+
+    def _store_asset_check_evaluation_planned(
+        self, event: EventLogEntry, event_id: int | None
+    ) -> None:
+        """A check planned for a range: a row per partition, as Dagster writes them, with the
+        event serialised once rather than once per partition (a year's range: 365 times)."""
+        planned = event.get_dagster_event().event_specific_data
+        assert isinstance(planned, AssetCheckEvaluationPlanned)
+        subset = planned.partitions_subset
+        partitions = subset.get_partition_keys() if subset else [None]
+        row = {
+            "asset_key": planned.asset_key.to_string(),
+            "check_name": planned.check_name,
+            "run_id": event.run_id,
+            "execution_status": AssetCheckExecutionRecordStatus.PLANNED.value,
+            "evaluation_event": serialize_value(event),
+            "evaluation_event_timestamp": self._event_insert_timestamp(event),
+            "evaluation_event_storage_id": event_id,
+        }
+        with self.index_connection() as conn:
+            conn.execute(
+                AssetCheckExecutionsTable.insert(),
+                [{**row, "partition": partition} for partition in partitions],
+            )
 
 
 def _batchable(event: EventLogEntry) -> bool:

@@ -8,6 +8,12 @@ state and working folder) run one after another: one lane per provider. The mart
 for every provider step to end, and then runs whether they succeeded or not: a failed provider
 keeps the rows it loaded, and the marts are rebuilt from them in the same run (the run is
 still marked failed).
+
+It is every job's executor (dagster_project/definitions.py): the UI's runs, the schedules'
+and the marts sensor's run the same way as `lsw run`'s. Step threads are daemon threads: when
+the run is terminated (the UI's Terminate, which interrupts the run's main thread) the run
+ends at once and its process exits, cutting a step under way as a SIGKILL would (the days it
+was loading are not recorded as loaded, and the next run reads them again).
 """
 
 from __future__ import annotations
@@ -16,15 +22,16 @@ import os
 import queue
 import threading
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 
 from dagster import Field, executor
+from dagster._core.errors import DagsterExecutionInterruptedError
 from dagster._core.events import DagsterEvent, EngineEventData
 from dagster._core.execution.api import ExecuteRunWithPlanIterable
 from dagster._core.execution.compute_logs import create_compute_log_file_key
 from dagster._core.execution.context.system import PlanExecutionContext, PlanOrchestrationContext
 from dagster._core.execution.context_creation_job import PlanExecutionContextManager
+from dagster._core.execution.plan.active import ActiveExecution
 from dagster._core.execution.plan.execute_plan import dagster_event_sequence_for_step
 from dagster._core.execution.plan.instance_concurrency_context import InstanceConcurrencyContext
 from dagster._core.execution.plan.outputs import StepOutputHandle
@@ -36,6 +43,7 @@ from dagster._core.executor.base import Executor
 from dagster._core.executor.init import InitExecutorContext
 
 DEFAULT_MAX_CONCURRENT = 5  # every provider at once: they wait on different hosts
+INTERRUPT_POLL_S = 0.5  # how often the run's thread looks for a termination request
 _DONE = None  # a step's thread has ended
 _in_flight: set[str] = set()  # step keys running in this process, for an interrupted run's line
 _in_flight_lock = threading.Lock()
@@ -48,7 +56,7 @@ def steps_in_flight() -> list[str]:
 
 
 class ThreadedExecutor(Executor):
-    """Runs the plan's ready steps in a pool of threads; events are handled on the caller's."""
+    """Runs the plan's ready steps in threads of their own; events are handled on the caller's."""
 
     def __init__(self, max_concurrent: int = DEFAULT_MAX_CONCURRENT) -> None:
         self.max_concurrent = max(1, max_concurrent)
@@ -115,8 +123,8 @@ def _threaded_steps(
     events over a queue. A step that failed counts as having produced its outputs, so the
     steps downstream of it (the marts) still run, on whatever it loaded.
     """
-    events: queue.Queue[tuple[str, DagsterEvent | None]] = queue.Queue()
-    running: dict[str, Future[None]] = {}
+    events: queue.Queue[tuple[str, DagsterEvent | BaseException | None]] = queue.Queue()
+    running: set[str] = set()
     waiting: list[ExecutionStep] = []  # ready, but their provider's lane is busy
     lanes: dict[str, str] = {}
     log_manager = job_context.instance.compute_log_manager
@@ -129,7 +137,6 @@ def _threaded_steps(
             instance_concurrency_context=concurrency,
             step_dependency_config=job_context.step_dependency_config,
         ) as active,
-        ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="lsw-step") as pool,
         ExitStack() as capture,
     ):
         log_key = log_manager.build_log_key_for_run(
@@ -142,29 +149,55 @@ def _threaded_steps(
             waiting.extend(active.get_steps_to_execute())
             busy = {lanes[key] for key in running}
             for step in list(waiting):
-                if _lane(step) in busy:
+                if _lane(step) in busy or len(running) >= max_concurrent:
                     continue
                 waiting.remove(step)
                 busy.add(_lane(step))
                 lanes[step.key] = _lane(step)
                 step_context = job_context.for_step(step, active.get_known_state())
-                running[step.key] = pool.submit(_run_step, step.key, step_context, events)
+                running.add(step.key)
+                threading.Thread(
+                    target=_run_step,
+                    args=(step.key, step_context, events),
+                    name=f"lsw-step-{step.key}",
+                    daemon=True,  # a terminated run's process exits without waiting for it
+                ).start()
             if not running:
                 yield from active.plan_events_iterator(job_context)
                 if not active.is_complete and not active.has_in_flight_steps:
                     active.sleep_til_ready()
                 continue
-            step_key, event = events.get()
+            if active.check_for_interrupts():  # Terminate, in the UI (or SIGINT/SIGTERM)
+                yield from _interrupted(job_context, active, sorted(running))
+            try:
+                step_key, event = events.get(timeout=INTERRUPT_POLL_S)
+            except queue.Empty:
+                continue
             if event is _DONE:
-                running.pop(step_key).result()  # an error of the executor itself surfaces here
+                running.discard(step_key)
                 active.verify_complete(job_context, step_key)
                 yield from active.plan_events_iterator(job_context)
                 continue
+            if isinstance(event, BaseException):
+                raise event  # an error of the executor itself, not of the step's code
             yield event
             if event.is_step_failure:
                 for output in plan.get_step_by_key(step_key).step_outputs:
                     active.mark_step_produced_output(StepOutputHandle(step_key, output.name))
             active.handle_event(event)
+
+
+def _interrupted(
+    job_context: PlanExecutionContext, active: ActiveExecution, steps: list[str]
+) -> Iterator[DagsterEvent]:
+    """Stop the run now: say which steps were cut, then end it as interrupted."""
+    yield DagsterEvent.engine_event(
+        job_context,
+        f"Terminated: stopping at once; steps cut: {', '.join(steps) or 'none'}",
+        EngineEventData.interrupted(steps),
+    )
+    active.mark_interrupted()
+    raise DagsterExecutionInterruptedError(f"terminated while running {', '.join(steps)}")
 
 
 def _lane(step: ExecutionStep) -> str:
@@ -178,13 +211,15 @@ def _lane(step: ExecutionStep) -> str:
 def _run_step(
     step_key: str,
     step_context: object,
-    events: queue.Queue[tuple[str, DagsterEvent | None]],
+    events: queue.Queue[tuple[str, DagsterEvent | BaseException | None]],
 ) -> None:
     with _in_flight_lock:
         _in_flight.add(step_key)
     try:
         for event in dagster_event_sequence_for_step(step_context):  # type: ignore[arg-type]
             events.put((step_key, event))
+    except BaseException as exc:  # handed to the run's thread, which raises it
+        events.put((step_key, exc))
     finally:
         with _in_flight_lock:
             _in_flight.discard(step_key)

@@ -129,8 +129,8 @@ def _load(
 
     began = time.monotonic()
     mode: Mode = "quiet" if quiet else "live" if err.is_terminal else "plain"
-    with Progress(providers, (end - start).days + 1, mode, err):
-        outcome = materialize(providers, start, end, command)
+    with Progress(providers, (end - start).days + 1, mode, err) as shown:
+        outcome = materialize(providers, start, end, command, on_event=shown.seen)
     for line in outcome.warnings:
         NOTES.say(line)
     for line in outcome.failures:

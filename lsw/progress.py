@@ -1,8 +1,11 @@
 """What a long `lsw run` is doing while it runs, and the one line it ends with.
 
-The run executes in this process, and Dagster records its events in the instance as they
-happen; a thread reads them back (the runs this process started, found by their pid and host
-tags) and shows providers and partitions done, requests, rows and elapsed time. On a terminal
+The run executes in this process: its events reach ``Progress.seen`` as Dagster stores them
+(steps started and ended, partitions materialised), and a thread reads the run's tags
+(requests, rows; the runs this process started, found by their pid and host tags) and shows
+providers and partitions done, requests, rows and elapsed time. The events are counted as
+they go by rather than read back from the instance: a year's run records thousands, and
+reading them back cost more than a second of the run's interpreter. On a terminal
 that is a live rich progress display; off one (cron, CI, a log file) a plain line at most every
 ``PLAIN_EVERY_S`` seconds, so a log shows the run is alive without filling up.
 """
@@ -19,7 +22,8 @@ from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Literal
 
-from dagster import DagsterEventType, DagsterInstance, EventLogRecord, RunsFilter
+from dagster import DagsterEventType, DagsterInstance, RunsFilter
+from dagster._core.events.log import EventLogEntry
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
@@ -51,11 +55,11 @@ class Tally:
     requests: int = 0
     rows: dict[str, int] = field(default_factory=dict)
 
-    def add(self, records: Iterable[EventLogRecord]) -> None:
+    def add(self, entries: Iterable[EventLogEntry]) -> None:
         """Count step starts and ends (a provider's history step is named after it) and the
         provider partitions materialised."""
-        for record in records:
-            event = record.event_log_entry.dagster_event
+        for entry in entries:
+            event = entry.dagster_event
             if event is None:
                 continue
             if event.event_type == DagsterEventType.STEP_START and event.step_key:
@@ -121,8 +125,8 @@ class Progress:
         self.since = datetime.now(UTC)
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._watch, name="lsw-progress", daemon=True)
-        self.cursors: dict[str, str | None] = {}
         self.tally = Tally(providers, days)
+        self.lock = threading.Lock()  # seen() runs in the steps' threads, _poll in its own
 
     def __enter__(self) -> Progress:
         if self.mode != "quiet":
@@ -139,19 +143,22 @@ class Progress:
         if self.thread.is_alive():
             self.thread.join(timeout=10)
 
+    def seen(self, entry: EventLogEntry) -> None:
+        """One event of the run, as Dagster stores it (lsw.runner.materialize's ``on_event``)."""
+        if entry.dagster_event_type in WATCHED:
+            with self.lock:
+                self.tally.add([entry])
+
     def _poll(self, instance: DagsterInstance) -> None:
-        # steps and partitions carry over: each poll reads only the events since the last one
-        # (a year's run records thousands, and a terminal is polled twice a second)
-        seen = self.tally
-        tally = Tally(self.providers, self.days, seen.started, seen.ended, seen.partitions)
+        # steps and partitions carry over (seen() counts them); requests and rows are tags
         tags = {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
-        for run in instance.get_runs(RunsFilter(tags=tags, created_after=self.since)):
-            tally.add_tags(run.tags)
-            cursor = self.cursors.get(run.run_id)
-            found = instance.get_records_for_run(run.run_id, cursor=cursor, of_type=WATCHED)
-            tally.add(found.records)
-            self.cursors[run.run_id] = found.cursor
-        self.tally = tally
+        runs = instance.get_runs(RunsFilter(tags=tags, created_after=self.since))
+        with self.lock:
+            seen = self.tally
+            tally = Tally(self.providers, self.days, seen.started, seen.ended, seen.partitions)
+            for run in runs:
+                tally.add_tags(run.tags)
+            self.tally = tally
 
     def _watch(self) -> None:
         instance = shared_instance()  # created by one thread at a time (its storage too)

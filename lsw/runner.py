@@ -92,12 +92,14 @@ def materialize(
     end: date,
     command: str = "run",
     max_concurrent: int | None = None,
+    on_event: Callable[[EventLogEntry], None] | None = None,
 ) -> RunOutcome:
     """Load ``providers`` for days start..end (inclusive) and rebuild the marts for them.
 
     The providers run at once (``max_concurrent`` steps at a time, else ``LSW_MAX_CONCURRENT``,
     else 5); one that fails does not stop the others, and the marts are rebuilt in the same
-    run from what was loaded.
+    run from what was loaded. ``on_event`` is handed each of the run's Dagster events as it
+    is stored (in the thread that stored it): the progress display counts them there.
     """
     max_concurrent = max_concurrent or _env_int(MAX_CONCURRENT_ENV, DEFAULT_MAX_CONCURRENT)
     outcome = RunOutcome()
@@ -110,7 +112,15 @@ def materialize(
     with stopped_on_terminate(instance, run_id):
         _in_thread(
             lambda: _execute(
-                instance, keys, providers, start, end, outcome, command, max_concurrent, run_id
+                instance,
+                keys,
+                providers,
+                (start, end),
+                outcome,
+                command,
+                max_concurrent,
+                run_id,
+                on_event,
             )
         )
     publish(paths.warehouse_path())  # readers open the copy, so they never delay a load
@@ -211,13 +221,14 @@ def _execute(
     instance: DagsterInstance,
     keys: list[AssetKey],
     providers: Sequence[str],
-    start: date,
-    end: date,
+    days: tuple[date, date],
     outcome: RunOutcome,
     command: str,
     max_concurrent: int,
     run_id: str,
+    on_event: Callable[[EventLogEntry], None] | None,
 ) -> None:
+    start, end = days
     job = _job().as_ephemeral_job(resource_defs={}, input_values={}, asset_selection=keys)
     tags = {
         "dagster/asset_partition_range_start": start.isoformat(),
@@ -231,9 +242,14 @@ def _execute(
     # the steps' own log lines, as they are stored (reading the run's log back afterwards
     # would read every materialisation event too: thousands for a year)
     logged: list[EventLogEntry] = []
-    instance.add_event_listener(
-        run_id, lambda entry: logged.append(entry) if entry.dagster_event is None else None
-    )
+
+    def listen(entry: EventLogEntry) -> None:
+        if entry.dagster_event is None:
+            logged.append(entry)
+        elif on_event is not None:
+            on_event(entry)
+
+    instance.add_event_listener(run_id, listen)
     result = core_execute_in_process(
         job=InMemoryJob(job.with_executor_def(threaded_executor)),
         run_config=run_config,

@@ -14,6 +14,7 @@ from dagster import (
     AssetMaterialization,
     DagsterEventType,
     DagsterInstance,
+    DailyPartitionsDefinition,
     TableSchema,
 )
 from dagster._core.definitions.asset_checks.asset_check_evaluation import (
@@ -29,6 +30,8 @@ from warehouse import paths
 
 RUN = "5a1d3b8e-0000-4000-8000-000000000001"
 JOB = "__ASSET_JOB"
+DAILY = DailyPartitionsDefinition(start_date="2026-01-01")
+DAYS = [(date(2026, 1, 1) + timedelta(days=day)).isoformat() for day in range(20)]
 
 
 def _entry(event: DagsterEvent, at: float) -> EventLogEntry:
@@ -49,8 +52,7 @@ def _events() -> list[EventLogEntry]:
     at = time.time()
     entries = []
     for n, key in enumerate([AssetKey(["shopee", "sessions"]), AssetKey(["marts", "gmv"])]):
-        for day in range(20):
-            partition = (date(2026, 1, 1) + timedelta(days=day)).isoformat()
+        for day, partition in enumerate(DAYS):
             materialization = AssetMaterialization(
                 asset_key=key, partition=partition, metadata={"dagster/row_count": day * 7}
             )
@@ -64,7 +66,14 @@ def _events() -> list[EventLogEntry]:
         planned = DagsterEvent(
             DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED.value,
             job_name=JOB,
-            event_specific_data=AssetCheckEvaluationPlanned(asset_key=key, check_name="grain"),
+            event_specific_data=AssetCheckEvaluationPlanned(
+                asset_key=key,
+                check_name="grain",
+                # the marts' checks are planned for the run's range: a row per day
+                partitions_subset=(
+                    DAILY.subset_with_partition_keys(DAYS).to_serializable_subset() if n else None
+                ),
+            ),
             step_key=key.path[0],
         )
         entries.append(_entry(planned, at + n * 100 + 50))
@@ -103,7 +112,7 @@ def test_a_batch_is_stored_as_dagster_stores_each_event(tmp_path: Path) -> None:
     ours, theirs = _contents(tmp_path / "lsw"), _contents(tmp_path / "dagster")
     assert ours == theirs
     assert len(ours[f"{RUN}.db:event_logs"]) == 42
-    assert len(ours["index.db:asset_check_executions"]) == 2
+    assert len(ours["index.db:asset_check_executions"]) == 1 + 20
     key = AssetKey(["shopee", "sessions"])
     assert len(batched.get_materialized_partitions(key)) == 20
     latest = batched.get_latest_materialization_events([key])[key]

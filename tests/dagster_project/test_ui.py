@@ -1,8 +1,8 @@
 """The Dagster UI as a user reaches it: in a project folder, `lsw sandbox --write-config`,
 `lsw run`, then `dagster dev -w workspace.yaml` and `lsw ui` as real processes, asked over
 GraphQL as the browser asks. A run launched the way the UI launches one (queued, picked up by
-the daemon, run in its own process) loads the same warehouse with the same configuration,
-and shows in the same instance as the CLI's runs."""
+the daemon, run in its own process, its steps in threads of it) loads the same warehouse with
+the same configuration, and shows in the same instance as the CLI's runs."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 import httpx
 import pytest
-from dagster import DagsterInstance, DagsterRunStatus
+from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 from dagster._core.instance.ref import InstanceRef
 
 from dagster_project.defs.marts.checks import check_specs
@@ -238,6 +238,10 @@ def test_ui_loads_the_project_and_runs_on_the_clis_instance_and_warehouse(
     with DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance:
         run = instance.get_run_by_id(run_id)
         assert run is not None and run.status == DagsterRunStatus.SUCCESS
+        # its steps ran in threads of the run's process (lsw's executor), not a process each
+        engine = instance.all_logs(run_id, of_type=DagsterEventType.ENGINE_EVENT)
+        messages = [entry.user_message for entry in engine]
+        assert any(m.startswith("Executing steps in threads") for m in messages), messages
 
 
 @pytest.mark.timeout(300)

@@ -108,9 +108,7 @@ def _launch(port: int, day: str) -> str:
                 "repositoryName": "__repository__",
                 "pipelineName": "tiktok_shop__daily_job",
             },
-            "mode": "default",
-            # steps in the run's own process: one process start less per run, same storage
-            "runConfigData": {"execution": {"config": {"in_process": {}}}},
+            "mode": "default",  # its steps run in threads of the run's process (lsw's executor)
             "executionMetadata": {
                 "tags": [
                     {"key": "dagster/asset_partition_range_start", "value": day},

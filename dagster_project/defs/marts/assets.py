@@ -27,6 +27,7 @@ from dagster_project.defs.marts.checks import check_specs
 from dagster_project.defs.marts.inputs import RAW_KEYS, staged_window
 from dagster_project.defs.marts.moved import left_behind, reaggregate
 from dagster_project.defs.marts.verify import day_counts, run_checks
+from dagster_project.partition_metadata import add_partition_metadata
 from dagster_project.partitions import daily, single_run
 from dagster_project.resources import Warehouse
 from models.catalog import MARTS, Mart, sql_type
@@ -136,11 +137,16 @@ def window_marts(
         f"marts: {built['fct_sessions']} sessions, {built['product_performance']} products, "
         f"{built['followers_daily']} follower days"
     )
-    for key in (FCT_KEY, GMV_KEY, ENGAGEMENT_KEY, PRODUCTS_KEY, FOLLOWERS_KEY):
-        for day, rows in counts[key.path[-1]].items():
-            context.add_asset_metadata(
-                {"dagster/row_count": rows}, asset_key=key, partition_key=day.isoformat()
-            )
+    marts = (FCT_KEY, GMV_KEY, ENGAGEMENT_KEY, PRODUCTS_KEY, FOLLOWERS_KEY)
+    add_partition_metadata(
+        context,
+        {
+            (key, day.isoformat()): {"dagster/row_count": rows}
+            for key in marts
+            for day, rows in counts[key.path[-1]].items()
+        },
+    )
+    for key in marts:
         yield MaterializeResult(asset_key=key)
     yield from checks
 
