@@ -5,8 +5,9 @@ window's marts once any raw partition of it is newly loaded (by a schedule, the 
 CLI), and the marts' checks run with every materialisation.
 """
 
+from collections import Counter
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import polars as pl
 from dagster import (
@@ -48,6 +49,12 @@ GMV_KEY = AssetKey(["marts", "gmv_daily"])
 ENGAGEMENT_KEY = AssetKey(["marts", "engagement_daily"])
 PRODUCTS_KEY = AssetKey(["marts", "product_performance"])
 FOLLOWERS_KEY = AssetKey(["marts", "followers_daily"])
+
+# A long window's marts are rebuilt a quarter at a time: each part is a window of its own, as
+# a daily rebuild is, so the result is the same, and memory is bounded by a quarter's rows
+# instead of growing with the range (bench/marts_scale.py; docs/benchmarks.md). Each part
+# costs a fixed ~0.3 s, so parts are not made smaller than they need to be.
+CHUNK_DAYS = 92
 
 
 # A window's marts are rebuilt once any of its raw partitions is newly loaded and nothing
@@ -129,7 +136,7 @@ def window_marts(
     window = context.partition_time_window
     first_day, end_day = window.start.date(), window.end.date()
     with warehouse.store(context.run.run_id) as store:
-        built = rebuild(store, window.start, window.end)
+        built = rebuild_by_chunks(store, window.start, window.end)
         counts = day_counts(store, first_day, end_day)
         checks = list(run_checks(context, store, first_day, end_day))
     publish(warehouse.file)  # readers see the new marts now, whatever runs after
@@ -149,6 +156,21 @@ def window_marts(
     for key in marts:
         yield MaterializeResult(asset_key=key)
     yield from checks
+
+
+def rebuild_by_chunks(
+    store: Store, start: datetime, end: datetime, chunk_days: int = CHUNK_DAYS
+) -> dict[str, int]:
+    """``rebuild`` of [start, end) in windows of at most ``chunk_days``, oldest first; rows
+    per mart over all of them."""
+    built: Counter[str] = Counter()
+    step = timedelta(days=chunk_days)
+    lo = start
+    while lo < end:
+        hi = min(lo + step, end)
+        built.update(rebuild(store, lo, hi))
+        lo = hi
+    return dict(built)
 
 
 def rebuild(store: Store, start: datetime, end: datetime) -> dict[str, int]:
