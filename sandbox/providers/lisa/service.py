@@ -260,21 +260,9 @@ class LisaService(ProviderService):
     def _shows(self, q: QueryParams) -> list[Row]:
         match = self._show_filter(q)
         spec = parse_sort(q, SHOW_SORTS)
-        snap = self.snapshot()
-        if "date" in q:  # only the days the filter reaches, whatever the size of the world
-            rows = snap.shows_between(*parse_date_range(q["date"]))
-            if spec is not None:
-                rows = apply_sort(rows, spec, lambda r, k: r.keys[k])
-            return [r for r in rows if match(r)]
-        rows = snap.shows
-        if spec is not None:
-            key = q["sort"]
-            cached = snap.sorted_shows.get(key)
-            if cached is None:
-                cached = apply_sort(rows, spec, lambda r, k: r.keys[k])
-                snap.sorted_shows[key] = cached
-            rows = cached
-        return [r for r in rows if match(r)]
+        span = parse_date_range(q["date"]) if "date" in q else (None, None)
+        key = tuple(sorted((k, v) for k, v in q.multi_items() if k not in ("cursor", "limit")))
+        return self.snapshot().select_shows(key, span, spec, match, _sort)
 
     async def get_show(self, request: Request) -> Response:
         row = self.snapshot().show_by_id.get(request.path_params["id"])
@@ -449,6 +437,10 @@ class LisaService(ProviderService):
         with self.hub.lock:
             event = self.hub.events.get(request.path_params["id"])
         return json_response(event) if event is not None else not_found()
+
+
+def _sort(rows: list[Row], spec: list[tuple[str, bool]]) -> list[Row]:
+    return apply_sort(rows, spec, lambda r, k: r.keys[k])
 
 
 def _non_empty(q: QueryParams, name: str) -> str | None:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from itertools import pairwise
 from typing import Any
 
 import orjson
@@ -24,6 +25,7 @@ import orjson
 from sandbox.providers.lisa.world import Channel, ShowSeed, World
 
 RENDERS_KEPT = 4096  # show JSON bodies kept for pages served again (a window's channel scrolls)
+SELECTIONS_KEPT = 64  # filtered lists kept per day, for a scroll over many days
 
 
 class Row:
@@ -57,6 +59,11 @@ class Row:
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = orjson.loads(self.raw)
         return body
+
+
+Spec = list[tuple[str, bool]]  # a parsed ``sort``: (key, descending)
+Match = Callable[[Row], bool]
+Sort = Callable[[list[Row], Spec], list[Row]]
 
 
 def row(body: dict[str, Any], **keys: Any) -> Row:
@@ -109,9 +116,24 @@ class DayRows:
     low: int  # the earliest scheduled date among rows
     high: int  # the latest
     highlights: dict[str, list[str]]  # channel slug -> its conducted, unarchived shows
+    selections: dict[tuple[Any, ...], list[Row]] = field(default_factory=dict)
 
     def holds_at(self, now: float) -> bool:
         return self.since <= now < self.until
+
+    def select(
+        self, key: tuple[Any, ...], spec: Spec | None, match: Match, sort: Sort
+    ) -> list[Row]:
+        """This day's rows that ``match``, in ``spec`` order; kept for the next page of the
+        same query (``key``) while the day holds."""
+        found = self.selections.get(key)
+        if found is None:
+            rows = sort(self.rows, spec) if spec else self.rows
+            found = [r for r in rows if match(r)]
+            if len(self.selections) >= SELECTIONS_KEPT:
+                del self.selections[next(iter(self.selections))]
+            self.selections[key] = found
+        return found
 
 
 def day_rows(world: World, renders: Renders, day: date, now: float) -> DayRows:
@@ -171,7 +193,7 @@ class Snapshot:
     world: World
     side_rows: SideRows
     story_rows: StoryRows
-    sorted_shows: dict[str, list[Row]] = field(default_factory=dict)
+    selections: dict[tuple[Any, ...], list[Row]] = field(default_factory=dict)
 
     @cached_property
     def shows(self) -> list[Row]:
@@ -182,15 +204,39 @@ class Snapshot:
     def show_by_id(self) -> dict[str, Row]:
         return {r.keys["id"]: r for d in self.days for r in d.rows}
 
-    def shows_between(self, low: float | None, high: float | None) -> list[Row]:
-        """The shows of the days a ``date`` filter reaches (a superset of its matches),
-        newest scheduled first, as in ``shows``."""
-        return newest_first(
-            r
+    def select_shows(
+        self,
+        key: tuple[Any, ...],
+        span: tuple[float | None, float | None],
+        spec: Spec | None,
+        match: Match,
+        sort: Sort,
+    ) -> list[Row]:
+        """The shows that ``match``, in ``spec`` order, reading only the days the ``date``
+        filter (``span``) reaches; a page costs the same in a world of a year as of a week.
+
+        Ordered by date (or unordered: newest first), the list is the days' own lists one
+        after another, each kept while its day holds; in any other order, all of them."""
+        found = self.selections.get(key)
+        if found is not None:
+            return found
+        low, high = span
+        days = [
+            d
             for d in self.days
-            if (low is None or d.high >= low) and (high is None or d.low <= high)
-            for r in d.rows
-        )
+            if d.rows and (low is None or d.high >= low) and (high is None or d.low <= high)
+        ]
+        apart = all(a.high < b.low for a, b in pairwise(days))
+        if apart and (spec is None or spec[0][0] == "date"):
+            newest = spec is None or spec[0][1]
+            found = []
+            for d in reversed(days) if newest else days:
+                found.extend(d.select(key, spec, match, sort))
+        else:
+            rows = newest_first(r for d in days for r in d.rows)
+            found = [r for r in (sort(rows, spec) if spec else rows) if match(r)]
+        self.selections[key] = found
+        return found
 
     @cached_property
     def channels(self) -> list[Row]:
