@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property
 from random import Random
 from typing import Any
 
@@ -275,9 +274,10 @@ class Livestream:
             "products": list(self.products),
         }
 
-    @cached_property
+    @property
     def body_tail(self) -> bytes:
-        """The detail payload after ``"status"``, serialised once (the hot path splices it)."""
+        """The detail payload after ``"status"`` (the hot path splices it). Not kept: a year
+        at scale 25 is 100,000 livestreams, whose kept bodies grew to gigabytes."""
         return orjson.dumps({k: v for k, v in self.detail("").items() if k != "status"})
 
 
