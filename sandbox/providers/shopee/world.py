@@ -112,7 +112,7 @@ class Item:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Audience:
     """Final figures of a session once its nominal length has run."""
 
@@ -129,7 +129,7 @@ class Audience:
     basket: float
 
 
-@dataclass
+@dataclass(slots=True)
 class Session:
     """A session's current state; the service mutates it only under its lock."""
 
