@@ -21,9 +21,8 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import tomlkit
-
 from sandbox import SandboxConfig
+from sandbox.dlt_config import write
 from sandbox.server import SandboxProcess
 
 PROVIDERS = ["shopee", "tiktok_shop", "firework", "trovo", "lisa"]
@@ -48,7 +47,9 @@ def one_side(
     last = datetime.now(UTC).date() - timedelta(days=1)
     first = last - timedelta(days=days - 1)
     home = workdir / f"x{concurrent}"
-    _write_dlt_config(sandbox.env(), home / ".dlt" / "secrets.toml")
+    # as `lsw sandbox --write-config` does: at scale 25 the lists of configured sessions are
+    # more than a process environment can carry, and long ones go to JSON files beside it
+    write(sandbox.env(), sandbox.url, home)
     env = {
         **os.environ,
         "LSW_WAREHOUSE": str(home / "warehouse.duckdb"),
@@ -74,21 +75,6 @@ def one_side(
     after = sandbox.stats()
     result["requests"] = {p: after[p]["requests"] - before[p]["requests"] for p in PROVIDERS}
     return result
-
-
-def _write_dlt_config(variables: dict[str, str], path: Path) -> None:
-    """The sandbox's SOURCES__ variables as a .dlt file: at scale 5 and more, its lists of
-    configured sessions are more than a process environment can carry."""
-    sources: dict[str, dict[str, object]] = {}
-    for name, value in variables.items():
-        _, provider, key = name.lower().split("__", 2)
-        try:
-            parsed: object = json.loads(value)
-        except ValueError:
-            parsed = value
-        sources.setdefault(provider, {})[key] = parsed if not isinstance(parsed, int) else value
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(tomlkit.dumps({"sources": sources}))
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 import dlt
@@ -24,6 +25,7 @@ from models.staging import firework as staging
 from pipelines.drift import ADDED_FIELDS_CONTRACT, with_added_fields
 from pipelines.fanout import chunked, to_arrow
 from pipelines.figures import INCOMPLETE_SUFFIX
+from pipelines.firework import finals
 from pipelines.firework.auth import Clock
 from pipelines.firework.check import check_credentials
 from pipelines.firework.helpers import fetch_all
@@ -80,9 +82,11 @@ def firework_source(
         # one placed on another day already is not read again: its day cannot change
         ids = [i for i in config.ids() if i not in placed or lo <= placed[i] < hi]
         fetched = fetch_all(config, report, clock=clock, store=store, ids=ids)
+        finals.begin(config)  # the snapshot that follows need not ask again for these
         for batch in chunked(fetched, DOCUMENTS_PER_BATCH):
             documents = []
             for livestream_id, detail in batch:
+                finals.note(config, livestream_id, detail)
                 begins = session_start(livestream_id, detail, first_seen, now)
                 _place(placed, livestream_id, detail, begins)
                 if start <= begins < end:
@@ -143,10 +147,13 @@ def firework_snapshot(
         ended: dict[str, int] = dlt.current.source_state().setdefault("ended", {})
         now = clock()
         observed = datetime.fromtimestamp(now, UTC)
-        # a status already observed final (completed, expired) cannot change: not read again
+        # a status already observed final (completed, expired) cannot change: not read again,
+        # nor one the history step of this run has just read final (pipelines/firework/finals)
         ids = [i for i in config.ids() if i not in ended]
-        fetched = fetch_all(config, report, clock=clock, store=store, ids=ids)
-        for batch in chunked(fetched, DOCUMENTS_PER_BATCH):
+        known = finals.take(config, ids)
+        unread = [i for i in ids if i not in known]
+        fetched = fetch_all(config, report, clock=clock, store=store, ids=unread)
+        for batch in chunked(chain(known.items(), fetched), DOCUMENTS_PER_BATCH):
             for livestream_id, detail in batch:
                 begins = session_start(livestream_id, detail, first_seen, now)  # a sighting
                 _place(placed, livestream_id, detail, begins)

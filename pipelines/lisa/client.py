@@ -89,8 +89,10 @@ def scroll(
     params: Mapping[str, str | int],
     stop: threading.Event | None = None,
     outage: Outage | None = None,
+    keep: Callable[[Any], Any] | None = None,
 ) -> Listing:
-    """Follow ``scrolling.cursor`` until it is null or absent.
+    """Follow ``scrolling.cursor`` until it is null or absent; ``keep`` turns each item into
+    what the listing holds (a year of shows is gigabytes as parsed documents).
 
     LiSA's cursor carries no filters: every parameter is sent again with each page (a page
     asked for with the cursor alone belongs to the unfiltered, default-ordered list). A page
@@ -125,7 +127,7 @@ def scroll(
         listing.pages += 1
         if listing.server_time is None:
             listing.server_time = _http_date(headers.get("date"))
-        listing.items.extend(page["items"])
+        listing.items.extend(page["items"] if keep is None else map(keep, page["items"]))
         scrolling = page.get("scrolling") or {}
         if scrolling.get("numItemsTotal") is not None:
             totals.add(int(scrolling["numItemsTotal"]))

@@ -57,9 +57,41 @@ class Tables:
     def add_show(
         self, show: Show, channels: list[str], account_id: str, streams: Iterable[Any]
     ) -> None:
-        self.shows.append(show_row(show, channels, account_id))
-        self.streams.extend(stream_row(show["id"], s) for s in streams)
-        self.show_products.extend(product_rows(show))
+        self.add(ShowRows.of(show, channels, account_id, streams))
+
+    def add(self, rows: ShowRows) -> None:
+        self.shows.append(rows.show)
+        self.streams.extend(rows.streams)
+        self.show_products.extend(rows.products)
+
+
+@dataclass
+class ShowRows:
+    """One show's rows of the raw tables."""
+
+    show: dict[str, Any]
+    streams: list[dict[str, Any]]
+    products: list[dict[str, Any]]
+
+    @classmethod
+    def of(
+        cls, show: Show, channels: list[str], account_id: str, streams: Iterable[Any]
+    ) -> ShowRows:
+        return cls(
+            show_row(show, channels, account_id),
+            [stream_row(show["id"], s) for s in streams],
+            product_rows(show),
+        )
+
+
+@dataclass
+class Read:
+    """What a window's listing keeps of a show as each page arrives: its id, its scheduled
+    date, and its rows if it belongs in the window; never the whole document."""
+
+    id: str
+    date: datetime
+    rows: ShowRows | None
 
 
 def iso(moment: datetime) -> str:
@@ -98,18 +130,30 @@ def extract_window(config: LisaConfig, start: datetime, end: datetime, report: R
             if members is None:
                 report.mark_incomplete(config.account_id, days)
                 return tables
-            listing = scroll(client, SHOWS_PATH, SHOW_PAGE, params, outage=outage)
-            report.add(pages=listing.pages)
-            for show in _unique(listing.items):
+
+            def read(show: Show) -> Read:
                 streams = show.get("streams") or []
                 inside = [s for s in streams if start <= _at(s["start"]) < end]
                 if inside or (not streams and start <= _at(show["date"]) < end):
-                    tables.add_show(show, members.get(show["id"], []), config.account_id, inside)
+                    channels = members.get(show["id"], [])
+                    return Read(
+                        show["id"], show["date"], ShowRows.of(show, channels, account, inside)
+                    )
+                return Read(show["id"], show["date"], None)
+
+            account = config.account_id
+            listing = scroll(client, SHOWS_PATH, SHOW_PAGE, params, outage=outage, keep=read)
+            report.add(pages=listing.pages)
+            # each show once (a list that moves while scrolled can repeat one), last answer wins
+            for got in {r.id: r for r in listing.items}.values():
+                if got.rows is not None:
+                    tables.add(got.rows)
             report.add(rows=len(tables.shows))
             _warn_shifted(listing, report, tables)
             if listing.error is not None:
                 report.fail(listing.error)
-                whole = _read_days(days, listing.items, config.date_margin_days)
+                scheduled = [r.date for r in listing.items]
+                whole = _read_days(days, scheduled, config.date_margin_days)
                 report.mark_incomplete(config.account_id, [d for d in days if d not in whole])
         finally:
             report.add(requests=client.requests_made)
@@ -169,7 +213,8 @@ def _memberships(
     tables.channels.extend(channel_row(c, i) for i, c in enumerate(channels.items, 1))
 
     def listing(slug: str, stop: threading.Event) -> Listing:
-        found = scroll(client, SHOWS_PATH, SHOW_PAGE, {**params, "channel": slug}, stop, outage)
+        query = {**params, "channel": slug}
+        found = scroll(client, SHOWS_PATH, SHOW_PAGE, query, stop, outage, keep=_show_id)
         if found.error is not None:
             stop.set()  # a refused key or a broken page fails every channel alike
         return found
@@ -182,14 +227,19 @@ def _memberships(
         report.add(pages=found.pages)
         _warn_shifted(found, report, tables)
         failed = failed or found.error
-        for show in found.items:
-            members.setdefault(show["id"], [])
-            if slug not in members[show["id"]]:
-                members[show["id"]].append(slug)
+        for show_id in found.items:
+            members.setdefault(show_id, [])
+            if slug not in members[show_id]:
+                members[show_id].append(slug)
     if failed is not None:
         report.fail(failed)
         return None
     return members
+
+
+def _show_id(show: Show) -> str:
+    """All a channel's listing keeps of a show: which channels list it is all it tells."""
+    return show["id"]
 
 
 def _unique(shows: list[Show]) -> Iterable[Show]:
@@ -203,13 +253,14 @@ def _at(moment: datetime) -> datetime:
     return aware
 
 
-def _read_days(days: list[date], shows: list[Show], margin_days: int) -> set[date]:
-    """Days whose every show was read before a listing broke off.
+def _read_days(days: list[date], dates: list[datetime], margin_days: int) -> set[date]:
+    """Days whose every show was read before a listing broke off, from the scheduled dates
+    of the shows read.
 
     Shows come by scheduled date, ascending; a day's streams belong to shows scheduled up to
     ``margin_days`` after it, so a day is whole once a show scheduled after that was read.
     """
-    scheduled = [_at(s["date"]) for s in shows]
+    scheduled = [_at(d) for d in dates]
     if not scheduled or any(a > b for a, b in pairwise(scheduled)):
         return set()
     last = scheduled[-1]

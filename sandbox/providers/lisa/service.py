@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
 
@@ -44,6 +43,8 @@ from sandbox.providers.lisa.http import (
     scroll,
     unauthorized,
 )
+from sandbox.providers.lisa.snapshot import DayRows, Renders, Row, Snapshot, day_rows
+from sandbox.providers.lisa.snapshot import row as _row
 from sandbox.providers.lisa.webhooks import WebhookHub
 from sandbox.providers.lisa.world import Channel, ShowSeed, World
 
@@ -52,34 +53,6 @@ DEFAULT_CLIENT = "sandbox-brand"
 SHOW_STATUSES = ("archived", "draft", "ready")
 SHOW_SORTS = ("date", "name", "createdAt", "modifiedAt")
 Handler = Callable[[Request], Awaitable[Response]]
-
-
-@dataclass
-class Row:
-    """One listed record: its body, its pre-serialised JSON, and what filters look at."""
-
-    body: dict[str, Any]
-    frag: orjson.Fragment
-    keys: dict[str, Any]
-
-
-@dataclass
-class Snapshot:
-    """Everything visible at one instant (one clock second), built once and shared."""
-
-    now: float
-    shows: list[Row]  # newest scheduled date first
-    show_by_id: dict[str, Row]
-    clips: list[Row]
-    snippets: list[Row]
-    stickers: list[Row]
-    stories: list[Row]
-    channels: list[Row]
-    sorted_shows: dict[str, list[Row]] = field(default_factory=dict)
-
-
-def _row(body: dict[str, Any], **keys: Any) -> Row:
-    return Row(body, orjson.Fragment(orjson.dumps(body)), keys)
 
 
 class LisaService(ProviderService):
@@ -102,8 +75,8 @@ class LisaService(ProviderService):
     def __init__(self, ctx: ServiceContext) -> None:
         super().__init__(ctx)
         self.world = World(ctx.seed, ctx.scale, ctx.days)
-        self._renders: dict[tuple[str, int], dict[str, Any]] = {}
-        self._frags: dict[tuple[str, int], orjson.Fragment] = {}
+        self._renders = Renders(self.world)
+        self._days: dict[date, DayRows] = {}
         self._side: dict[str, tuple[list[tuple[int, Row]], ...]] = {}
         self._story_cache: dict[tuple[str, date], list[tuple[int, Row]]] = {}
         self._snapshot: Snapshot | None = None
@@ -190,26 +163,8 @@ class LisaService(ProviderService):
     # the world at an instant -----------------------------------------------------------
 
     def render_show(self, show: ShowSeed, now: float) -> dict[str, Any]:
-        """The show at ``now``; cached per phase of its timeline unless a stream is live."""
-        if show.live_at(now):
-            return self.world.render_show(show, now)
-        key = (show.id, show.phase(now))
-        body = self._renders.get(key)
-        if body is None:
-            body = self.world.render_show(show, now)
-            self._renders[key] = body
-        return body
-
-    def _fragment(self, show: ShowSeed, now: float, body: dict[str, Any]) -> orjson.Fragment:
-        """The show's JSON, serialised once per phase (live shows every time)."""
-        if show.live_at(now):
-            return orjson.Fragment(orjson.dumps(body))
-        key = (show.id, show.phase(now))
-        frag = self._frags.get(key)
-        if frag is None:
-            frag = orjson.Fragment(orjson.dumps(body))
-            self._frags[key] = frag
-        return frag
+        """The show at ``now``, as ``GET /shows/{id}`` answers (webhook events use it)."""
+        return self.world.render_show(show, now)
 
     def snapshot(self) -> Snapshot:
         now = float(int(self.ctx.clock.now()))
@@ -224,55 +179,17 @@ class LisaService(ProviderService):
         return snap
 
     def _build(self, now: float) -> Snapshot:
-        shows: list[Row] = []
-        clips: list[Row] = []
-        snippets: list[Row] = []
-        stickers: list[Row] = []
-        latest: dict[str, list[str]] = {c.slug: [] for c in self.world.channels}
+        """The days of the window, each rebuilt only if one of its shows changed since."""
+        days = []
         for day in self.world.window_days(now):
-            for show in self.world.shows_on(day):
-                if show.created > now:
-                    continue
-                body = self.render_show(show, now)
-                row = Row(
-                    body,
-                    self._fragment(show, now, body),
-                    {
-                        "date": show.date,
-                        "name": show.name,
-                        "createdAt": show.created,
-                        "modifiedAt": show.times[show.phase(now) - 1],
-                        "status": body["status"],
-                        "live": body["live"],
-                        "conducted": body["conducted"],
-                        "channels": {c.slug for c in show.channels},
-                        "creators": {h["username"] for h in show.hosts},
-                        "seed": show,
-                    },
-                )
-                shows.append(row)
-                if body["conducted"] and body["status"] != "archived":
-                    for c in show.channels:
-                        latest[c.slug].append(show.id)
-                side_clips, side_snippets, side_sticker = self._side_rows(show)
-                clips.extend(r for t, r in side_clips if t <= now)
-                snippets.extend(r for t, r in side_snippets if t <= now)
-                stickers.extend(r for t, r in side_sticker if t <= now)
-        shows.sort(key=lambda r: (-r.keys["date"], r.body["id"]))
-        clips.sort(key=lambda r: (-r.keys["date"], r.body["id"]))
-        snippets.sort(key=lambda r: (-r.keys["date"], r.body["id"]))
-        stickers.sort(key=lambda r: (-r.keys["date"], r.body["id"]))
-        stories: list[Row] = []
-        for channel in self.world.channels:
-            for day in self.world.window_days(now):
-                stories.extend(r for t, r in self._story_rows(channel, day) if t <= now)
-        stories.sort(key=lambda r: (-r.keys["date"], r.body["id"]))
-        channels = [
-            _row(c.body(sorted(latest[c.slug], reverse=True)[-2:]), status="ready")
-            for c in self.world.channels
-        ]
-        by_id = {r.body["id"]: r for r in shows}
-        return Snapshot(now, shows, by_id, clips, snippets, stickers, stories, channels)
+            rows = self._days.get(day)
+            if rows is None or not rows.holds_at(now):
+                rows = self._days[day] = day_rows(self.world, self._renders, day, now)
+            days.append(rows)
+        window = {d.day for d in days}
+        for day in [d for d in self._days if d not in window]:
+            del self._days[day]
+        return Snapshot(now, days, self.world, self._side_rows, self._story_rows)
 
     def _side_rows(self, show: ShowSeed) -> tuple[list[tuple[int, Row]], ...]:
         """A show's clips, snippets and sticker: static once generated, so cached."""
@@ -343,16 +260,9 @@ class LisaService(ProviderService):
     def _shows(self, q: QueryParams) -> list[Row]:
         match = self._show_filter(q)
         spec = parse_sort(q, SHOW_SORTS)
-        snap = self.snapshot()
-        rows = snap.shows
-        if spec is not None:
-            key = q["sort"]
-            cached = snap.sorted_shows.get(key)
-            if cached is None:
-                cached = apply_sort(rows, spec, lambda r, k: r.keys[k])
-                snap.sorted_shows[key] = cached
-            rows = cached
-        return [r for r in rows if match(r)]
+        span = parse_date_range(q["date"]) if "date" in q else (None, None)
+        key = tuple(sorted((k, v) for k, v in q.multi_items() if k not in ("cursor", "limit")))
+        return self.snapshot().select_shows(key, span, spec, match, _sort)
 
     async def get_show(self, request: Request) -> Response:
         row = self.snapshot().show_by_id.get(request.path_params["id"])
@@ -363,7 +273,7 @@ class LisaService(ProviderService):
     def visible_shows(self) -> list[dict[str, Any]]:
         """Every show the API knows now, archived ones too, as ``GET /shows/{id}`` answers,
         newest scheduled date first: what a test computes expected figures from."""
-        return [orjson.loads(orjson.dumps(r.body)) for r in self.snapshot().shows]
+        return [r.body for r in self.snapshot().shows]
 
     def channel_slugs(self, show_id: str) -> list[str]:
         """The slugs of the channels a show is in, in ``GET /channels`` order.
@@ -399,7 +309,8 @@ class LisaService(ProviderService):
             )
         }
         for row in snap.shows:
-            show, body, sid = self._seed(row), row.body, row.body["id"]
+            show, body = self._seed(row), row.body
+            sid = body["id"]
             cases = {
                 "late_night": show.kind == "late" and body["conducted"],
                 "early_start": show.kind == "early" and body["conducted"],
@@ -433,9 +344,8 @@ class LisaService(ProviderService):
             raise KeyError(show_id)
         edited = self.world.edit(show_id, at, title)
         with self._lock:
-            for cache in (self._renders, self._frags):
-                for key in [k for k in list(cache) if k[0] == show_id]:
-                    cache.pop(key, None)
+            self._renders.forget(show_id)
+            self._days.pop(show.day, None)
             self._snapshot = None
         self.hub.edited(edited, at)
         return self.render_show(edited, at)
@@ -455,7 +365,7 @@ class LisaService(ProviderService):
     async def get_channel(self, request: Request) -> Response:
         key = request.path_params["id"]
         for row in self.snapshot().channels:
-            if key in (row.body["id"], row.body["slug"]):
+            if key in (row.keys["id"], row.body["slug"]):
                 return json_response(row.frag)
         return not_found()
 
@@ -529,6 +439,10 @@ class LisaService(ProviderService):
         return json_response(event) if event is not None else not_found()
 
 
+def _sort(rows: list[Row], spec: list[tuple[str, bool]]) -> list[Row]:
+    return apply_sort(rows, spec, lambda r, k: r.keys[k])
+
+
 def _non_empty(q: QueryParams, name: str) -> str | None:
     raw = q.get(name)
     if raw is None:
@@ -585,6 +499,6 @@ def _page(rows: list[Row], page: Page, last_null: bool) -> Response:
 
 def _by_id(rows: list[Row], key: str) -> Response:
     for row in rows:
-        if row.body["id"] == key:
+        if row.keys["id"] == key:
             return json_response(row.frag)
     return not_found()

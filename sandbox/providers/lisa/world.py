@@ -190,7 +190,7 @@ class Channel:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stream:
     id: str
     start: int
@@ -218,7 +218,7 @@ class Stream:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ShowSeed:
     """A show's static facts and its timeline; ``events`` is sorted by time."""
 

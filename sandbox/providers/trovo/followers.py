@@ -31,12 +31,13 @@ async def followers(svc: TrovoService, request: Request) -> Response:
     direction = body.get("direction") or "asc"
     if cursor < 0 or direction not in ("asc", "desc"):
         raise TrovoError(1002)
-    rows, total = svc.world.follower_rows(ch, svc.now())
+    now = svc.now()
+    total = svc.world.follower_count(ch, now)
     if direction == "asc":
-        page = rows[cursor : min(cursor + limit, total)] if cursor < total else []
+        page = svc.world.followers_between(ch, now, cursor, min(cursor + limit, total))
     else:
         top = total - cursor
-        page = rows[max(top - limit, 0) : top][::-1] if top > 0 else []
+        page = svc.world.followers_between(ch, now, max(top - limit, 0), top)[::-1]
     return json_response(
         {
             "total": str(total),
