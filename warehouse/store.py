@@ -51,6 +51,13 @@ class Store(Protocol):
         """The query's rows, read now, in the query's order."""
         ...
 
+    def read_keyed(
+        self, sql: str, params: Sequence[object], column: str, keys: Sequence[object]
+    ) -> pl.DataFrame:
+        """The rows of ``sql`` (a select whose where clause ends the statement) whose
+        ``column`` is one of ``keys``, read now."""
+        ...
+
     def replace_rows(
         self,
         table: str,
@@ -90,6 +97,17 @@ class DuckStore:
 
     def read(self, sql: str, params: Sequence[object] = ()) -> pl.DataFrame:
         return self.con.sql(sql, params=list(params) or None).pl()
+
+    def read_keyed(
+        self, sql: str, params: Sequence[object], column: str, keys: Sequence[object]
+    ) -> pl.DataFrame:
+        # one query joined to the keys as a table: a list of 500 per query took 47 ms each
+        # (24 s of a quarter's rebuild at a million sessions a year)
+        self.con.register("_wanted", pa.table({"key": list(keys)}))
+        try:
+            return self.read(f'{sql} and "{column}" in (select key from _wanted)', params)
+        finally:
+            self.con.unregister("_wanted")
 
     def replace_rows(
         self,
@@ -193,6 +211,18 @@ class DltStore:
 
     def read(self, sql: str, params: Sequence[object] = ()) -> pl.DataFrame:
         return self.frame(sql, params).collect()
+
+    def read_keyed(
+        self, sql: str, params: Sequence[object], column: str, keys: Sequence[object]
+    ) -> pl.DataFrame:
+        found = []
+        for at in range(0, len(keys), KEY_CHUNK):
+            chunk = list(keys[at : at + KEY_CHUNK])
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.read(f'{sql} and "{column}" in ({marks})', [*params, *chunk])
+            if rows.height:  # an empty answer may come untyped (PostgreSQL)
+                found.append(rows)
+        return pl.concat(found) if found else pl.DataFrame()
 
     def query(self, sql: str, limit: int | None = None) -> pl.DataFrame:
         """A user's query (``lsw sql``), read-only where the destination can say so

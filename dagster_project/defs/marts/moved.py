@@ -17,7 +17,7 @@ import polars as pl
 
 from models.marts.engagement import engagement_daily
 from models.marts.gmv import gmv_daily
-from warehouse.store import KEY_CHUNK, Store
+from warehouse.store import Store
 
 KEY = ["provider", "session_id"]
 FOUND = {"provider": pl.String, "session_id": pl.String, "session_date": pl.Date}
@@ -28,24 +28,19 @@ def left_behind(
 ) -> tuple[list[date], pl.DataFrame]:
     """The days outside [first_day, end_day) where the marts hold one of ``sessions``, and
     those rows' keys (provider, session_id); both empty when no session moved."""
-    found: list[pl.DataFrame] = []
+    found = pl.DataFrame(schema=FOUND)
     if store.table_exists("marts", "fct_sessions"):
         ids = sessions.get_column("session_id").unique().sort().to_list()
-        for at in range(0, len(ids), KEY_CHUNK):
-            chunk = ids[at : at + KEY_CHUNK]
-            marks = ", ".join("?" for _ in chunk)
-            rows = store.read(
-                "select provider, session_id, session_date from marts.fct_sessions "
-                f"where (session_date < ? or session_date >= ?) and session_id in ({marks})",
-                [first_day, end_day, *chunk],
-            )
-            if rows.height:  # an empty answer may come untyped (PostgreSQL through dlt)
-                found.append(rows.cast(FOUND))  # type: ignore[arg-type]
-    old = (
-        pl.concat(found).join(sessions.select(KEY).unique(), on=KEY, how="semi")
-        if found
-        else pl.DataFrame(schema=FOUND)
-    )
+        rows = store.read_keyed(
+            "select provider, session_id, session_date from marts.fct_sessions "
+            "where (session_date < ? or session_date >= ?)",
+            [first_day, end_day],
+            "session_id",
+            ids,
+        )
+        if rows.height:  # an empty answer may come untyped (PostgreSQL through dlt)
+            found = rows.cast(FOUND)  # type: ignore[arg-type]
+    old = found.join(sessions.select(KEY).unique(), on=KEY, how="semi")
     days = sorted(set(old.get_column("session_date").to_list())) if old.height else []
     return days, old.select(KEY)
 
