@@ -9,7 +9,8 @@ fetching, which takes the time, runs while other processes write.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -20,7 +21,8 @@ from dlt.sources import DltSource
 
 from pipelines.redaction import register_secret
 from warehouse import destination
-from warehouse.locks import LOAD_WAIT_S, OPEN_WAIT_S, while_locked, writer_lock
+from warehouse.flock import LockTimeout, file_lock
+from warehouse.locks import LOAD_WAIT_S, OPEN_WAIT_S, WarehouseBusy, while_locked, writer_lock
 
 T = TypeVar("T")
 Column = tuple[str, str, bool]  # name, dlt data type, nullable
@@ -52,16 +54,22 @@ def _mask_password(pipeline: Pipeline) -> None:
 
 
 def load(
-    file: Path, pipeline: Pipeline, source: DltSource, on_wait: Callable[[], None]
+    file: Path,
+    pipeline: Pipeline,
+    source: DltSource,
+    on_wait: Callable[[], None],
+    turn: Path | None = None,
 ) -> dict[str, int]:
     """Extract, normalise and load ``source`` into the warehouse ``file``; rows loaded per table.
 
     Only restoring dlt's state from the warehouse and loading touch the destination. On the
     DuckDB file each holds the writer lock and waits out a reader's lock, so nothing fetched
-    is fetched again; a server destination takes concurrent writers itself.
+    is fetched again; a server destination takes concurrent writers itself. ``turn`` is a
+    lock the providers of one run (each in a process of its own) take first, so that waiting
+    for each other is not reported as waiting for another process.
     """
     pipeline.drop()  # local working state is restored from the warehouse below
-    _write(file, pipeline.sync_destination, on_wait, OPEN_WAIT_S)
+    _write(file, pipeline.sync_destination, on_wait, OPEN_WAIT_S, turn)
     file_format = destination.loader_format(pipeline.destination)
     if file_format == "csv":  # no nested values in csv: JSON text instead
         chosen = source.selected_resources.values() if isinstance(source, DltSource) else source
@@ -69,17 +77,39 @@ def load(
             resource.add_map(destination.nested_as_json)
     pipeline.extract(source, loader_file_format=file_format)
     normalized = pipeline.normalize()
-    _write(file, lambda: pipeline.load().raise_on_failed_jobs(), on_wait, LOAD_WAIT_S)
+    _write(file, lambda: pipeline.load().raise_on_failed_jobs(), on_wait, LOAD_WAIT_S, turn)
     return dict(normalized.row_counts) if normalized else {}
 
 
-def _write(file: Path, action: Callable[[], T], on_wait: Callable[[], None], wait_s: float) -> T:
+def _write(
+    file: Path,
+    action: Callable[[], T],
+    on_wait: Callable[[], None],
+    wait_s: float,
+    turn: Path | None,
+) -> T:
     """``action`` under the DuckDB file's writer lock, a reader's lock waited out; on a
     server destination, which takes concurrent writers itself, just ``action``."""
     if not destination.is_duckdb():
         return action()
-    with writer_lock(file, on_wait=on_wait, max_wait_s=LOAD_WAIT_S):
+    with run_turn(file, turn), writer_lock(file, on_wait=on_wait, max_wait_s=LOAD_WAIT_S):
         return while_locked(action, max_wait_s=wait_s, on_wait=on_wait)
+
+
+@contextmanager
+def run_turn(file: Path, turn: Path | None) -> Iterator[None]:
+    """The run's own turn at writing ``file`` (``turn`` is the run's lock file), if any."""
+    if turn is None:
+        yield
+        return
+    try:
+        with file_lock(turn).held(LOAD_WAIT_S):
+            yield
+    except LockTimeout:
+        raise WarehouseBusy(
+            f"{file}: held by another process for over {LOAD_WAIT_S:.0f} s; "
+            "try again when it has finished"
+        ) from None
 
 
 def columns(pipeline: Pipeline, table: str) -> list[Column]:

@@ -14,7 +14,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
-from datetime import date
+from pathlib import Path
 from typing import Any
 
 from dagster import (
@@ -37,8 +37,10 @@ from dagster_project.provider_process import Fetched, Job, ProcessEnded, fetch, 
 from dagster_project.resources import Warehouse
 from pipelines.spec import ProviderSpec
 from pipelines.units import window_days
+from warehouse import destination
 from warehouse.db import WAITING, say_waiting
-from warehouse.store import open_store
+
+TURN = ".turn.lock"
 
 
 def run_provider(
@@ -59,6 +61,7 @@ def run_provider(
         resources=tuple(key.path[-1] for key in keys),
         file=warehouse.file,
         working_dir=warehouse.working_dir(run_id),
+        turn=_turn(warehouse, run_id),
         environ=dict(os.environ),
         levels=levels(),
     )
@@ -83,9 +86,7 @@ def run_provider(
     except ProcessEnded as exc:
         raise Failure(description=str(exc)) from None
     finally:
-        shutil.rmtree(warehouse.working_dir(run_id) / f"lsw_{provider}", ignore_errors=True)
-        with suppress(OSError):  # other providers of the run may still be using it
-            warehouse.working_dir(run_id).rmdir()
+        _clean_up(warehouse, run_id, provider)
     if fetched.problem is not None:
         raise Failure(description=fetched.problem)
     context.log.debug(f"{provider}: fetched and loaded by process {fetched.pid}")
@@ -96,19 +97,35 @@ def run_provider(
     if snapshot:
         if fetched.failed:
             raise Failure(description=fetched.errors[0])
-        totals = _table_rows(warehouse, spec, keys)
         for key in keys:
             table = fetched.tables[key.path[-1]]
             yield MaterializeResult(
                 asset_key=key,
                 metadata={
                     **described[key],
-                    "dagster/row_count": totals.get(key, 0),
+                    "dagster/row_count": fetched.totals.get(key.path[-1], 0),
                     "rows_loaded": fetched.rows_loaded.get(table, 0),
                 },
             )
         return
     yield from _partition_results(context, warehouse, spec, keys, fetched, described)
+
+
+def _turn(warehouse: Warehouse, run_id: str) -> Path | None:
+    """The lock file the run's providers (each in a process of its own) take before the
+    warehouse's writer lock: waiting for one another is not news, waiting for another
+    process (another run, `lsw sql`) is, and only that is said. DuckDB only."""
+    return warehouse.working_dir(run_id) / TURN if destination.is_duckdb() else None
+
+
+def _clean_up(warehouse: Warehouse, run_id: str, provider: str) -> None:
+    """Remove the provider's dlt folder, and the run's once no other provider uses it."""
+    folder = warehouse.working_dir(run_id)
+    shutil.rmtree(folder / f"lsw_{provider}", ignore_errors=True)
+    with suppress(OSError):  # other providers of the run may still be using it
+        if [entry.name for entry in folder.iterdir()] == [TURN]:
+            (folder / TURN).unlink()
+        folder.rmdir()
 
 
 def load(
@@ -129,7 +146,7 @@ def _partition_results(
     """Figures per partition (rows by day); partial days are not recorded as materialised."""
     window = context.partition_time_window
     days = window_days(window.start, window.end)
-    per_day = _rows_by_day(warehouse, spec, keys, window.start, window.end)
+    per_day = report.per_day
     if not report.failed:
         figures: dict[tuple[AssetKey, str], dict[str, Any]] = {}
         for key in keys:
@@ -164,35 +181,6 @@ def _partition_results(
     raise Failure(description=report.errors[0])
 
 
-def _rows_by_day(
-    warehouse: Warehouse,
-    spec: ProviderSpec[Any],
-    keys: Sequence[AssetKey],
-    start: Any,
-    end: Any,
-) -> dict[str, dict[date, int]]:
-    """What each table now holds per day of the window, for the tables that have a day."""
-    chosen = {key.path[-1] for key in keys}
-    tables = [t for t in spec.raw_tables if t.time_column and t.name in chosen]
-    counts: dict[str, dict[date, int]] = {}
-    if not tables:
-        return counts
-    # on DuckDB a writing connection (under the writer lock), as every other step of the run
-    # opens one: DuckDB refuses a read-only one in a process that has the file open for writing
-    with open_store(warehouse.file) as store:
-        for table in tables:
-            where, params = table.window(start, end)
-            if not store.table_exists(spec.name, table.name):
-                continue
-            rows = store.run(
-                f'select {table.day_sql()} as day, count(*) from {spec.name}."{table.name}" '
-                f"where {where} group by {table.day_sql()}",
-                params,
-            )
-            counts[table.name] = {day: int(n) for day, n in rows}
-    return counts
-
-
 def _schema(columns: list[Column]) -> dict[str, Any]:
     """The loaded table's columns as dlt's schema knew them (as dagster-dlt records)."""
     schema = TableSchema(
@@ -202,23 +190,6 @@ def _schema(columns: list[Column]) -> dict[str, Any]:
         ]
     )
     return {"dagster/column_schema": schema}
-
-
-def _table_rows(
-    warehouse: Warehouse, spec: ProviderSpec[Any], keys: Sequence[AssetKey]
-) -> dict[AssetKey, int]:
-    """Rows each (unpartitioned) table holds now, all snapshots included.
-
-    A writing connection, as for the per-day counts: DuckDB refuses a read-only one in a
-    process where another step holds a writing one."""
-    totals = {}
-    with open_store(warehouse.file) as store:
-        for key in keys:
-            table = spec.table(key.path[-1])
-            if store.table_exists(spec.name, table):
-                ((count,),) = store.run(f'select count(*) from {spec.name}."{table}"')
-                totals[key] = int(count)
-    return totals
 
 
 def _record_run_figures(context: AssetExecutionContext, report: Fetched, snapshot: bool) -> None:

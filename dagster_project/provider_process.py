@@ -45,12 +45,20 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from dagster_project.dlt_load import Column, columns, load, table_of, working_pipeline
+from dagster_project.dlt_load import (
+    Column,
+    columns,
+    load,
+    run_turn,
+    table_of,
+    working_pipeline,
+)
 from pipelines.errors import ConfigError
 from pipelines.redaction import install_log_redaction, redact
 from pipelines.registry import SPECS
 from pipelines.report import RunReport
 from pipelines.spec import ProviderSpec
+from warehouse.store import open_store
 
 PROCESSES_ENV = "LSW_PROVIDER_PROCESSES"
 PRELOAD = ["dagster_project.provider_process"]  # dlt, every provider's package
@@ -75,6 +83,7 @@ class Job:
     resources: tuple[str, ...]
     file: Path  # the warehouse (or what names the destination)
     working_dir: Path  # dlt's local files, this run's
+    turn: Path | None = None  # the run's providers take turns writing the warehouse: its lock
     environ: dict[str, str] = field(default_factory=dict, repr=False)
     levels: dict[str, int] = field(default_factory=dict)
 
@@ -96,6 +105,8 @@ class Fetched:
     rows_loaded: dict[str, int] = field(default_factory=dict)  # per table
     tables: dict[str, str] = field(default_factory=dict)  # resource -> the table it writes
     columns: dict[str, list[Column]] = field(default_factory=dict)  # per resource
+    per_day: dict[str, dict[date, int]] = field(default_factory=dict)  # table -> rows a day
+    totals: dict[str, int] = field(default_factory=dict)  # snapshot resource -> rows in all
 
     @property
     def failed(self) -> bool:
@@ -333,10 +344,17 @@ def work(
         source = spec.source(config, job.start, job.end, report)
     source = source.with_resources(*job.resources)
     pipeline = working_pipeline(job.file, job.working_dir, provider)
-    rows = load(job.file, pipeline, source, on_wait)
+    rows = load(job.file, pipeline, source, on_wait, job.turn)
+    per_day, totals = {}, {}
+    if job.snapshot and not report.failed:
+        totals = _table_rows(job, spec)
+    elif not job.snapshot:
+        per_day = _rows_by_day(job, spec)
     return Fetched(
         provider,
         os.getpid(),
+        per_day=per_day,
+        totals=totals,
         errors=[str(error) for error in report.errors],
         warnings=list(report.warnings),
         requests=report.requests,
@@ -348,3 +366,41 @@ def work(
         tables={resource: table_of(source, resource) for resource in job.resources},
         columns={r: columns(pipeline, spec.table(r)) for r in job.resources},
     )
+
+
+def _rows_by_day(job: Job, spec: ProviderSpec[Any]) -> dict[str, dict[date, int]]:
+    """What each table now holds per day of the window, for the tables that have a day."""
+    assert job.start is not None and job.end is not None
+    tables = [t for t in spec.raw_tables if t.time_column and t.name in job.resources]
+    counts: dict[str, dict[date, int]] = {}
+    if not tables:
+        return counts
+    # on DuckDB a writing connection (under the writer lock), as every other step of the run
+    # opens one: DuckDB refuses a read-only one in a process that has the file open for writing
+    with run_turn(job.file, job.turn), open_store(job.file) as store:
+        for table in tables:
+            where, params = table.window(job.start, job.end)
+            if not store.table_exists(spec.name, table.name):
+                continue
+            rows = store.run(
+                f'select {table.day_sql()} as day, count(*) from {spec.name}."{table.name}" '
+                f"where {where} group by {table.day_sql()}",
+                params,
+            )
+            counts[table.name] = {day: int(n) for day, n in rows}
+    return counts
+
+
+def _table_rows(job: Job, spec: ProviderSpec[Any]) -> dict[str, int]:
+    """Rows each (unpartitioned) table holds now, all snapshots included, by resource.
+
+    A writing connection, as for the per-day counts: DuckDB refuses a read-only one in a
+    process where another step holds a writing one."""
+    totals = {}
+    with run_turn(job.file, job.turn), open_store(job.file) as store:
+        for resource in job.resources:
+            table = spec.table(resource)
+            if store.table_exists(spec.name, table):
+                ((count,),) = store.run(f'select count(*) from {spec.name}."{table}"')
+                totals[resource] = int(count)
+    return totals
