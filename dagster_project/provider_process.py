@@ -151,13 +151,15 @@ def fetch(
         return _answer(job.provider, child, answers, on_start, on_wait)
     finally:
         lifeline.close()  # the child, if still there, ends now
-        child.join(JOIN_S)
-        if child.is_alive():
-            child.kill()
-            child.join()
+        if child.pid is not None:  # started
+            child.join(JOIN_S)
+            if child.is_alive():
+                child.kill()
+                child.join()
         with _lock:
             _children.discard(child)
-        answers.close()
+        for end in (answers, channel, watched):
+            end.close()
 
 
 def stop_children() -> None:
