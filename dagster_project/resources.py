@@ -11,8 +11,8 @@ from pathlib import Path
 import dlt
 from dagster import ConfigurableResource
 
-from pipelines.redaction import register_secret
-from warehouse import destination, paths
+from dagster_project.dlt_load import working_pipeline
+from warehouse import paths
 from warehouse.store import Store, open_store
 
 
@@ -42,18 +42,7 @@ class Warehouse(ConfigurableResource):
         Its working directory belongs to this run (``dlt/<run_id>``), so two runs at once never
         share dlt's local files; dlt's state lives in the warehouse and is restored from there.
         """
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        pipelines_dir = self.working_dir(run_id)
-        pipelines_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        pipeline = dlt.pipeline(
-            pipeline_name=f"lsw_{provider}",
-            destination=destination.reference(self.file),
-            dataset_name=provider,
-            pipelines_dir=str(pipelines_dir),
-        )
-        if not destination.is_duckdb():
-            _mask_password(pipeline)
-        return pipeline
+        return working_pipeline(self.file, self.working_dir(run_id), provider)
 
     def working_dir(self, run_id: str) -> Path:
         return self.state / "dlt" / run_id
@@ -67,15 +56,6 @@ class Warehouse(ConfigurableResource):
                 yield store
         finally:
             shutil.rmtree(self.working_dir(run_id) / "lsw_marts", ignore_errors=True)
-
-
-def _mask_password(pipeline: dlt.Pipeline) -> None:
-    """The destination's password is masked in every log line and error from now on."""
-    try:
-        credentials = pipeline.destination_client().config.credentials
-    except Exception:  # unresolved configuration: the load fails with dlt's own message
-        return
-    register_secret(getattr(credentials, "password", None))
 
 
 def spec_pipeline(provider: str) -> dlt.Pipeline:

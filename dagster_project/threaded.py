@@ -42,6 +42,8 @@ from dagster._core.execution.step_dependency_config import StepDependencyConfig
 from dagster._core.executor.base import Executor
 from dagster._core.executor.init import InitExecutorContext
 
+from dagster_project.provider_process import stop_children
+
 DEFAULT_MAX_CONCURRENT = 5  # every provider at once: they wait on different hosts
 INTERRUPT_POLL_S = 0.5  # how often the run's thread looks for a termination request
 _DONE = None  # a step's thread has ended
@@ -197,6 +199,7 @@ def _interrupted(
         EngineEventData.interrupted(steps),
     )
     active.mark_interrupted()
+    stop_children()  # the providers' processes doing their dlt work
     raise DagsterExecutionInterruptedError(f"terminated while running {', '.join(steps)}")
 
 

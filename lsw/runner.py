@@ -169,6 +169,7 @@ def stopped_on_terminate(instance: DagsterInstance, run_id: str) -> Iterator[Non
     the next run removes (prune_working_dirs); its days were not recorded as loaded, so the
     next run reads them again. A load under way is cut as a SIGKILL would cut it: DuckDB
     commits whole transactions, and dlt merges on the primary keys, so reloading is exact.
+    The providers' processes (dagster_project/provider_process.py) end with this one.
     """
     if threading.current_thread() is not threading.main_thread():
         yield

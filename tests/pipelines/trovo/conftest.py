@@ -37,6 +37,9 @@ def trovo_env(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, tmp_path:
     monkeypatch.setattr(
         helpers, "observed_now", lambda: datetime.fromtimestamp(sandbox.runtime.clock.now(), UTC)
     )
+    # a clock patched in this process reaches a provider's work only in the step's thread
+    # (dagster_project/provider_process.py)
+    monkeypatch.setenv("LSW_PROVIDER_PROCESSES", "0")
 
 
 def trovo_config(**overrides: Any) -> TrovoConfig:
