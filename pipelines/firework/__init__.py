@@ -97,6 +97,7 @@ def firework_source(
             report.add(rows=len(documents))
             if documents:
                 yield documents
+        finals.save(config)
         if report.errors:
             # which livestreams were not read is known, which days they belong to is not
             report.mark_incomplete(config.account_id, window_days(start, end))
