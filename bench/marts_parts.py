@@ -17,14 +17,14 @@ import json
 import os
 import resource
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+
+from bench.child import run_child
 
 MARTS = ["fct_sessions", "gmv_daily", "engagement_daily", "product_performance", "followers_daily"]
 
@@ -45,23 +45,7 @@ def child(path: Path, start: date, end: date, chunk_days: int) -> None:
 
 def measure(path: Path, start: date, end: date, chunk_days: int) -> dict[str, object]:
     args = ["--child", str(chunk_days), "--warehouse", str(path)]
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.marts_parts",
-            *args,
-            "--start",
-            str(start),
-            "--end",
-            str(end),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result: dict[str, object] = json.loads(out.strip().splitlines()[-1])
-    return result
+    return run_child("bench.marts_parts", *args, "--start", str(start), "--end", str(end))
 
 
 def marts(path: Path) -> dict[str, list[tuple[object, ...]]]:

@@ -21,14 +21,14 @@ import argparse
 import json
 import os
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+
+from bench.child import run_child
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 DAYS = 365
@@ -308,14 +308,7 @@ def child(engine: str, path: Path) -> None:
 
 
 def measure(engine: str, path: Path) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.marts_scale", "--child", engine, "--keep", str(path.parent)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
-    return result
+    return run_child("bench.marts_scale", "--child", engine, "--keep", str(path.parent))
 
 
 def main() -> None:
