@@ -13,7 +13,7 @@ SQL handed to a store is portable: ``?`` placeholders, no DuckDB-only syntax.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -52,7 +52,7 @@ class Store(Protocol):
         ...
 
     def read_keyed(
-        self, sql: str, params: Sequence[object], column: str, keys: Sequence[object]
+        self, sql: str, params: Sequence[object], column: str, keys: pl.Series
     ) -> pl.DataFrame:
         """The rows of ``sql`` (a select whose where clause ends the statement) whose
         ``column`` is one of ``keys``, read now."""
@@ -74,12 +74,25 @@ class Store(Protocol):
         """Make the replaced rows visible (a no-op where each replace is already)."""
         ...
 
+    def deferring_upkeep(self) -> AbstractContextManager[None]:
+        """A block of many commits (a long window rebuilt in parts): the destination may put
+        its own upkeep off until the block ends."""
+        ...
+
 
 class DuckStore:
-    """The DuckDB file, through one connection (warehouse/db.py)."""
+    """The DuckDB file, through one connection (warehouse/db.py).
+
+    Replaces gather in one transaction until ``commit``: a window's marts change together
+    (a reader never sees its sessions rebuilt and its products not yet), a failed rebuild
+    leaves them as they were, and DuckDB checkpoints once per window instead of once per
+    table. Every read sees the uncommitted rows: ``frame`` scans lazily on a cursor of its
+    own, which sees committed rows only, so while rows are pending it reads at once instead.
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
+        self.pending = False  # a transaction holds replaced rows not yet committed
 
     def run(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         return db.run(self.con, sql, list(params))
@@ -93,21 +106,21 @@ class DuckStore:
     def frame(
         self, sql: str, params: Sequence[object] = (), like: tuple[str, str] | None = None
     ) -> pl.LazyFrame:
+        if self.pending:
+            return db.read_frame(self.con, sql, list(params))
         return db.scan_frame(self.con, sql, list(params))
 
     def read(self, sql: str, params: Sequence[object] = ()) -> pl.DataFrame:
         return self.con.sql(sql, params=list(params) or None).pl()
 
     def read_keyed(
-        self, sql: str, params: Sequence[object], column: str, keys: Sequence[object]
+        self, sql: str, params: Sequence[object], column: str, keys: pl.Series
     ) -> pl.DataFrame:
         # one query joined to the keys as a table: a list of 500 per query took 47 ms each
-        # (24 s of a quarter's rebuild at a million sessions a year)
-        self.con.register("_wanted", pa.table({"key": list(keys)}))
-        try:
+        # (24 s of a quarter's rebuild at a million sessions a year); handed over as Arrow,
+        # not as a Python list (0.3 s of a million ids)
+        with db.registered(self.con, "_wanted", _arrow(keys.rename("key").to_frame())):
             return self.read(f'{sql} and "{column}" in (select key from _wanted)', params)
-        finally:
-            self.con.unregister("_wanted")
 
     def replace_rows(
         self,
@@ -117,19 +130,49 @@ class DuckStore:
         params: Sequence[object] = (),
         keys: pl.DataFrame | None = None,
     ) -> None:
+        if not self.pending:
+            db.run(self.con, "begin transaction")
+            self.pending = True
+        try:
+            self._replace(table, frame, where, list(params), keys)
+        except Exception:
+            self.pending = False
+            db.run(self.con, "rollback")
+            raise
+
+    def _replace(
+        self,
+        table: str,
+        frame: pl.DataFrame,
+        where: str,
+        params: list[object],
+        keys: pl.DataFrame | None,
+    ) -> None:
         if keys is None:
-            db.replace_rows(self.con, table, frame, where, list(params))
+            db.replace_in_transaction(self.con, table, frame, where, params)
             return
         columns = ", ".join(f'"{c}"' for c in keys.columns)
-        self.con.register("_keys", keys.to_arrow(compat_level=pl.CompatLevel.oldest()))
-        try:
+        with db.registered(self.con, "_keys", _arrow(keys)):
             matched = f"({columns}) in (select {columns} from _keys)"
-            db.replace_rows(self.con, table, frame, f"({where}) or {matched}", list(params))
-        finally:
-            self.con.unregister("_keys")
+            db.replace_in_transaction(self.con, table, frame, f"({where}) or {matched}", params)
 
     def commit(self) -> None:
-        pass
+        if self.pending:
+            self.pending = False
+            db.run(self.con, "commit")
+
+    @contextmanager
+    def deferring_upkeep(self) -> Iterator[None]:
+        # DuckDB checkpoints at a commit whose log passed the threshold: a quarter's
+        # replaced products did, and each checkpoint took ~0.4 s however little had changed
+        # (1.7 s of a year's 4 parts at 10M product rows); the next commit or the close
+        # checkpoints once
+        ((threshold,),) = db.run(self.con, "select current_setting('checkpoint_threshold')")
+        db.run(self.con, "set checkpoint_threshold = '1TB'")
+        try:
+            yield
+        finally:
+            db.run(self.con, f"set checkpoint_threshold = '{threshold}'")
 
 
 COLUMNS_SQL = (
@@ -213,11 +256,11 @@ class DltStore:
         return self.frame(sql, params).collect()
 
     def read_keyed(
-        self, sql: str, params: Sequence[object], column: str, keys: Sequence[object]
+        self, sql: str, params: Sequence[object], column: str, keys: pl.Series
     ) -> pl.DataFrame:
         found = []
         for at in range(0, len(keys), KEY_CHUNK):
-            chunk = list(keys[at : at + KEY_CHUNK])
+            chunk = keys.slice(at, KEY_CHUNK).to_list()
             marks = ", ".join("?" for _ in chunk)
             rows = self.read(f'{sql} and "{column}" in ({marks})', [*params, *chunk])
             if rows.height:  # an empty answer may come untyped (PostgreSQL)
@@ -288,6 +331,9 @@ class DltStore:
         pipeline.run(resources, loader_file_format=destination.loader_format(self.target))
         self.pending.clear()
 
+    def deferring_upkeep(self) -> AbstractContextManager[None]:
+        return nullcontext()
+
 
 @contextmanager
 def open_store(
@@ -299,7 +345,9 @@ def open_store(
     ``read_only``), else the configured destination. ``pipeline`` loads the marts elsewhere."""
     if destination.is_duckdb():
         with db.connect(warehouse, read_only=read_only) as con:
-            yield DuckStore(con)
+            duck = DuckStore(con)
+            yield duck
+            duck.commit()  # a block that raised leaves its replaces uncommitted: rolled back
         return
     target = destination.reference(warehouse)
 

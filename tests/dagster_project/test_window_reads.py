@@ -19,7 +19,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from dagster_project.defs.marts import inputs
-from dagster_project.defs.marts.assets import rebuild_by_chunks
+from dagster_project.defs.marts.assets import rebuild, rebuild_by_chunks
 from lsw.runner import materialize
 from models.fx import load_rates
 from models.marts.followers import followers_daily
@@ -194,3 +194,38 @@ def test_day_by_day_rebuilds_read_their_days_and_equal_the_one_run_backfill(
         built = rebuild_by_chunks(DuckStore(db), start, end, chunk_days=1)
     assert built == {t: len(rows) for t, rows in backfilled.items()}
     assert _all_marts(warehouse) == backfilled
+
+
+def test_a_window_whose_marts_cannot_all_be_written_changes_none_of_them(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    store = DuckStore(con)
+    assert rebuild(store, START, END)["fct_sessions"] == 3
+    con.execute("update marts.fct_sessions set title = 'as it was'")
+    # the followers mart, written after the sessions, can no longer take the window's rows
+    con.execute(
+        "create or replace table marts.followers_daily (date date, provider varchar, "
+        "account_id varchar, new_followers bigint, followers_total date)"
+    )
+    with pytest.raises(duckdb.Error, match=r"BIGINT -> DATE.* followers_total"):
+        rebuild(store, START, END)
+    assert con.execute("select distinct title from marts.fct_sessions").fetchall() == [
+        ("as it was",)
+    ]
+
+    con.execute("drop table marts.followers_daily")
+    assert rebuild(store, START, END)["followers_daily"] == 2  # the store is usable again
+    titles = con.execute("select title from marts.fct_sessions order by title").fetchall()
+    assert titles == [("b",), ("w1",), ("w2",)]
+
+
+def test_a_long_window_puts_duckdbs_checkpoints_off_until_its_parts_are_written(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    store = DuckStore(con)
+    setting = "select current_setting('checkpoint_threshold')"
+    before = con.execute(setting).fetchall()
+    with store.deferring_upkeep():
+        assert con.execute(setting).fetchall() != before
+        rebuild(store, START, END)
+    assert con.execute(setting).fetchall() == before

@@ -7,7 +7,7 @@ CLI), and the marts' checks run with every materialisation.
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import polars as pl
 from dagster import (
@@ -32,13 +32,13 @@ from dagster_project.partition_metadata import add_partition_metadata
 from dagster_project.partitions import daily, single_run
 from dagster_project.resources import Warehouse
 from models.catalog import MARTS, Mart, sql_type
+from models.frames import collect, run_starts
 from models.fx import load_rates
 from models.marts.engagement import engagement_daily
 from models.marts.followers import followers_daily
 from models.marts.gmv import gmv_daily
 from models.marts.products import product_performance
 from models.marts.sessions import fct_sessions
-from models.staging.staged import Staged
 from pipelines.registry import SPECS
 from warehouse.publish import publish
 from warehouse.store import Store
@@ -166,10 +166,11 @@ def rebuild_by_chunks(
     built: Counter[str] = Counter()
     step = timedelta(days=chunk_days)
     lo = start
-    while lo < end:
-        hi = min(lo + step, end)
-        built.update(rebuild(store, lo, hi))
-        lo = hi
+    with store.deferring_upkeep():
+        while lo < end:
+            hi = min(lo + step, end)
+            built.update(rebuild(store, lo, hi))
+            lo = hi
     return dict(built)
 
 
@@ -177,6 +178,7 @@ def rebuild(store: Store, start: datetime, end: datetime) -> dict[str, int]:
     """Replace every daily mart's rows of the window [start, end) in ``store``; rows per mart.
 
     The same Polars models on every destination: only the store differs (warehouse/store.py).
+    Every mart is computed first, then all are replaced and committed together.
     """
     first_day, end_day = start.date(), end.date()
     days = [first_day, end_day]
@@ -186,27 +188,28 @@ def rebuild(store: Store, start: datetime, end: datetime) -> dict[str, int]:
         store.commit()
     fx = store.frame("select * from marts.dim_fx_rates", like=("marts", "dim_fx_rates"))
     # Trovo's snapshots of the window also stage sessions that started before it and
-    # overlap it (inputs.py): only the window's sessions replace the window's
+    # overlap it (inputs.py): only the window's sessions (and their products) are the window's
     in_window = pl.col("session_date").is_between(first_day, end_day, closed="left")
-    stacked = fct_sessions(_present(s.sessions for s in staged), fx)
-    sessions = stacked.filter(in_window).collect()
-    by_day = "session_date >= ? and session_date < ?"
+    sessions, products, followers = collect(
+        fct_sessions(_present(s.sessions for s in staged), fx).filter(in_window),
+        product_performance([f.filter(in_window) for f in _present(s.products for s in staged)]),
+        followers_daily(
+            _present(s.followers for s in staged),
+            _present(s.follower_totals for s in staged),
+            first_day,
+            end_day,
+        ),
+    )
+    gmv, engagement = collect(gmv_daily(sessions.lazy()), engagement_daily(sessions.lazy()))
     moved_from, moved = left_behind(store, sessions, first_day, end_day)
+    by_day = "session_date >= ? and session_date < ?"
     store.replace_rows(
         "marts.fct_sessions", sessions, by_day, days, keys=moved if moved.height else None
     )
     reaggregate(store, moved_from)  # the days those sessions left, without them
-    gmv = gmv_daily(sessions.lazy()).collect()
     store.replace_rows("marts.gmv_daily", gmv, by_day, days)
-    engagement = engagement_daily(sessions.lazy()).collect()
     store.replace_rows("marts.engagement_daily", engagement, by_day, days)
-    products = _products(store, staged, sessions, first_day, end_day)
-    followers = followers_daily(
-        _present(s.followers for s in staged),
-        _present(s.follower_totals for s in staged),
-        first_day,
-        end_day,
-    ).collect()
+    _replace_products(store, sessions, products)
     store.replace_rows("marts.followers_daily", followers, '"date" >= ? and "date" < ?', days)
     store.commit()
     return {
@@ -222,20 +225,15 @@ def _present(frames: Iterator[pl.LazyFrame | None]) -> list[pl.LazyFrame]:
     return [frame for frame in frames if frame is not None]
 
 
-def _products(
-    store: Store, staged: list[Staged], sessions: pl.DataFrame, first_day: date, end_day: date
-) -> pl.DataFrame:
+def _replace_products(store: Store, sessions: pl.DataFrame, products: pl.DataFrame) -> None:
     """Products of the window's sessions replace what the window's sessions had before.
 
-    product_performance has no date of its own (docs/contract.md), so the rows replaced are those of
-    the sessions that fct_sessions now places in the window (``sessions``), plus any session
-    restaged here.
+    product_performance has no date of its own (docs/contract.md), so the rows replaced are
+    those of the sessions that fct_sessions now places in the window (``sessions``), plus
+    any session whose products were restaged here.
     """
-    in_window = pl.col("session_date").is_between(first_day, end_day, closed="left")
-    products = product_performance(
-        [frame.filter(in_window) for frame in _present(s.products for s in staged)]
-    ).collect()
+    # products come sorted by session, so each session's first row names it: a hash
+    # de-duplication of ten million key pairs took 1.5 s; a store takes keys listed twice
     key = ["provider", "session_id"]
-    keys = pl.concat([sessions.select(key), products.select(key)]).unique()
+    keys = pl.concat([sessions.select(key), run_starts(products, key)])
     store.replace_rows("marts.product_performance", products, "false", keys=keys)
-    return products

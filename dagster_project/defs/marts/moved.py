@@ -15,6 +15,7 @@ from datetime import date
 
 import polars as pl
 
+from models.frames import collect
 from models.marts.engagement import engagement_daily
 from models.marts.gmv import gmv_daily
 from warehouse.store import Store
@@ -30,7 +31,7 @@ def left_behind(
     those rows' keys (provider, session_id); both empty when no session moved."""
     found = pl.DataFrame(schema=FOUND)
     if store.table_exists("marts", "fct_sessions"):
-        ids = sessions.get_column("session_id").unique().sort().to_list()
+        ids = sessions.get_column("session_id").unique()
         rows = store.read_keyed(
             "select provider, session_id, session_date from marts.fct_sessions "
             "where (session_date < ? or session_date >= ?)",
@@ -54,5 +55,6 @@ def reaggregate(store: Store, days: list[date]) -> None:
     kept = store.frame(
         f"select * from marts.fct_sessions where {where}", days, like=("marts", "fct_sessions")
     )
-    store.replace_rows("marts.gmv_daily", gmv_daily(kept).collect(), where, days)
-    store.replace_rows("marts.engagement_daily", engagement_daily(kept).collect(), where, days)
+    gmv, engagement = collect(gmv_daily(kept), engagement_daily(kept))
+    store.replace_rows("marts.gmv_daily", gmv, where, days)
+    store.replace_rows("marts.engagement_daily", engagement, where, days)
