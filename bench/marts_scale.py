@@ -188,7 +188,7 @@ select * from shopee union all by name select * from trovo;
 
 create or replace table sqlmarts.fct_sessions as
 select s.* exclude (gmv, currency), s.gmv, s.currency,
-       round(s.gmv * fx.usd_per_unit, 2) as gmv_usd,
+       round(s.gmv::decimal(18, 4) * fx.usd_per_unit::decimal(18, 10), 2)::double as gmv_usd,
        case when (likes is not null or comments is not null or shares is not null)
                  and views > 0
             then (coalesce(likes, 0) + coalesce(comments, 0) + coalesce(shares, 0)) / views
