@@ -60,6 +60,7 @@ def load_base(folder: Path) -> Path:
     with SandboxProcess(world) as sandbox:
         os.environ.update(sandbox.env())
         os.environ["LSW_WAREHOUSE"] = str(folder / "warehouse.duckdb")
+        os.environ["LSW_TOKEN_DIR"] = str(folder / "tokens")  # the sandbox's, not the user's
         paths.prepare()
         outcome = materialize(list(SPECS), LAST - timedelta(days=SPAN - 1), LAST)
         assert outcome.ok, outcome.failures
