@@ -163,10 +163,10 @@ class DuckStore:
 
     @contextmanager
     def deferring_upkeep(self) -> Iterator[None]:
-        # DuckDB checkpoints at a commit whose log passed the threshold: a quarter's
-        # replaced products did, and each checkpoint took ~0.4 s however little had changed
-        # (1.7 s of a year's 4 parts at 10M product rows); the next commit or the close
-        # checkpoints once
+        # DuckDB checkpoints at a commit whose log passed the threshold, as a quarter's
+        # replaced products did: 0.4-0.5 s each, 1.4-1.7 s of a year's 4 parts at 10M
+        # product rows, against 0.5 s for one at the end; the first commit after the block
+        # (or the close) checkpoints once
         ((threshold,),) = db.run(self.con, "select current_setting('checkpoint_threshold')")
         db.run(self.con, "set checkpoint_threshold = '1TB'")
         try:
