@@ -36,29 +36,30 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from dagster import Definitions, multiprocess_executor
+from dagster import Definitions, ExecutorDefinition, multiprocess_executor
 
 from dagster_project.definitions import defs
 
-# the product's definitions, only the executor changed (a module attribute, so the step
-# processes of the multiprocess executor load the same definitions from this module)
-MULTIPROCESS = Definitions(
-    assets=defs.assets,
-    schedules=defs.schedules,
-    sensors=defs.sensors,
-    resources=defs.resources,
-    executor=multiprocess_executor,
-)
+
+def _with_executor(executor: ExecutorDefinition) -> Definitions:
+    """The product's definitions with only the executor changed (a module attribute, so the
+    step processes of the multiprocess executor load the same definitions from this module)."""
+    return Definitions(
+        assets=defs.assets,
+        schedules=defs.schedules,
+        sensors=defs.sensors,
+        resources=defs.resources,
+        executor=executor,
+    )
+
+
+MULTIPROCESS = _with_executor(multiprocess_executor)
 # the same with the step processes forked from a server that imported the definitions once
 # (Dagster's documented way to cut a step's start-up)
-FORKSERVER = Definitions(
-    assets=defs.assets,
-    schedules=defs.schedules,
-    sensors=defs.sensors,
-    resources=defs.resources,
-    executor=multiprocess_executor.configured(
+FORKSERVER = _with_executor(
+    multiprocess_executor.configured(
         {"start_method": {"forkserver": {"preload_modules": ["dagster_project.definitions"]}}}
-    ),
+    )
 )
 TARGETS = {
     "multiprocess": ("bench.executors", "MULTIPROCESS"),

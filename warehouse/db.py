@@ -127,29 +127,13 @@ def replace_rows(
     where: str,
     params: list[object],
 ) -> None:
-    """Delete the rows ``where`` selects and insert ``frame``, in one transaction.
+    """Delete the rows ``where`` selects and insert ``frame``, inside the caller's open
+    transaction, which commits it (with others: a window's marts change together) or rolls
+    it back.
 
     This is what makes re-building a partition idempotent: the partition's rows are
     replaced, never appended to.
     """
-    run(con, "begin transaction")
-    try:
-        replace_in_transaction(con, table, frame, where, params)
-        run(con, "commit")
-    except Exception:
-        run(con, "rollback")
-        raise
-
-
-def replace_in_transaction(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    frame: pl.DataFrame,
-    where: str,
-    params: list[object],
-) -> None:
-    """``replace_rows`` inside the caller's open transaction, which commits it (with others:
-    a window's marts change together) or rolls it back."""
     schema = table.split(".")[0]
     run(con, f"create schema if not exists {schema}")
     # plain (not view) strings: DuckDB takes them in a third less time; and in one piece: a

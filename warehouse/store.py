@@ -149,12 +149,12 @@ class DuckStore:
         keys: pl.DataFrame | None,
     ) -> None:
         if keys is None:
-            db.replace_in_transaction(self.con, table, frame, where, params)
+            db.replace_rows(self.con, table, frame, where, params)
             return
         columns = ", ".join(f'"{c}"' for c in keys.columns)
         with db.registered(self.con, "_keys", _arrow(keys)):
             matched = f"({columns}) in (select {columns} from _keys)"
-            db.replace_in_transaction(self.con, table, frame, f"({where}) or {matched}", params)
+            db.replace_rows(self.con, table, frame, f"({where}) or {matched}", params)
 
     def commit(self) -> None:
         if self.pending:
