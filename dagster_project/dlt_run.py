@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -119,13 +118,11 @@ def _turn(warehouse: Warehouse, run_id: str) -> Path | None:
 
 
 def _clean_up(warehouse: Warehouse, run_id: str, provider: str) -> None:
-    """Remove the provider's dlt folder, and the run's once no other provider uses it."""
-    folder = warehouse.working_dir(run_id)
-    shutil.rmtree(folder / f"lsw_{provider}", ignore_errors=True)
-    with suppress(OSError):  # other providers of the run may still be using it
-        if [entry.name for entry in folder.iterdir()] == [TURN]:
-            (folder / TURN).unlink()
-        folder.rmdir()
+    """Remove the provider's dlt folder. The run's folder (and the turn lock in it) goes when
+    the run ends (``remove_working_dir``): a step that removed it once it looked unused took
+    it from under another provider whose process had just made it, and could unlink the
+    lock another provider held (a provider failing at once made Firework's load fail)."""
+    shutil.rmtree(warehouse.working_dir(run_id) / f"lsw_{provider}", ignore_errors=True)
 
 
 def load(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import dlt
 from dagster import ConfigurableResource
@@ -68,3 +69,10 @@ def spec_pipeline(provider: str) -> dlt.Pipeline:
         dataset_name=provider,
         pipelines_dir=str(Path(tempfile.gettempdir()) / "lsw-dlt-spec"),
     )
+
+
+def remove_working_dir(run_config: Mapping[str, Any], run_id: str) -> None:
+    """Remove the run's dlt folder once every step of the run has ended (the executor's last
+    act), with the warehouse resource configured as the run configured it."""
+    config = run_config.get("resources", {}).get("warehouse", {}).get("config", {})
+    shutil.rmtree(Warehouse(**config).working_dir(run_id), ignore_errors=True)

@@ -43,6 +43,7 @@ from dagster._core.executor.base import Executor
 from dagster._core.executor.init import InitExecutorContext
 
 from dagster_project.provider_process import stop_children
+from dagster_project.resources import remove_working_dir
 
 DEFAULT_MAX_CONCURRENT = 5  # every provider at once: they wait on different hosts
 INTERRUPT_POLL_S = 0.5  # how often the run's thread looks for a termination request
@@ -104,6 +105,8 @@ class ThreadedExecutor(Executor):
                 step_dependency_config=self.step_dependency_config,
             ),
         )
+        # every step has ended (a terminated run never gets here: the next `lsw run` prunes)
+        remove_working_dir(plan_context.run_config, plan_context.run_id)
 
 
 @executor(

@@ -72,3 +72,19 @@ def test_a_killed_child_fails_only_its_provider_in_one_line(
     ]
     assert AssetKey(["trovo", "followers"]) in outcome.materialized
     assert AssetKey(["tiktok_shop", "livestreams"]) not in outcome.materialized
+
+
+def test_a_provider_that_ends_first_leaves_the_runs_folder_to_the_others(tmp_path: Path) -> None:
+    from dagster_project.dlt_run import TURN, _clean_up
+    from dagster_project.resources import Warehouse, remove_working_dir
+
+    warehouse = Warehouse(path=str(tmp_path / "warehouse.duckdb"), state_dir=str(tmp_path))
+    folder = warehouse.working_dir("run1")
+    (folder / "lsw_lisa").mkdir(parents=True)
+    (folder / TURN).touch()  # Firework's process has made the folder and holds the turn
+    _clean_up(warehouse, "run1", "lisa")  # LiSA failed at once
+    assert sorted(p.name for p in folder.iterdir()) == [TURN]
+
+    config = {"resources": {"warehouse": {"config": {"state_dir": str(tmp_path)}}}}
+    remove_working_dir(config, "run1")  # the run has ended
+    assert not folder.exists()
